@@ -1,0 +1,3 @@
+"""URLs (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,19 @@
+"""Embedded default: SQLite, eager tasks, generated development keys."""
+
+from __future__ import annotations
+
+import os
+
+from config import devkeys
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, env, vault_settings
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+_dev = devkeys.load_or_create(BASE_DIR / ".sillage" / "dev-keys.json")
+_secrets = {name: os.environ.get(name) or value for name, value in _dev.items()}
+
+SECRET_KEY = _secrets["DJANGO_SECRET_KEY"]
+VAULT = vault_settings(_secrets)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+(BASE_DIR / "var").mkdir(exist_ok=True)

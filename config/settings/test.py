@@ -1,0 +1,21 @@
+"""Test settings: SQLite unless DATABASE_URL says otherwise, throw-away keys,
+eager tasks, fast password hashing."""
+
+from __future__ import annotations
+
+from config import devkeys
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, DATABASES, env, vault_settings
+
+DEBUG = False
+_secrets = devkeys.random_keys()
+SECRET_KEY = _secrets["DJANGO_SECRET_KEY"]
+VAULT = vault_settings(_secrets)
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+(BASE_DIR / "var").mkdir(exist_ok=True)

@@ -1,0 +1,25 @@
+"""Root URLs: the public contract of DESIGN §8."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from portal.views_health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    # APIs
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/audit/", include("audit.api.urls")),
+    path("api/v1/", include("brands.api.urls")),
+    # Portals
+    path("vault/", include("vault.urls")),
+    path("consents/", include("consents.urls")),
+    path("activity/", include("audit.urls")),
+    path("regulator/", include("audit.regulator_urls")),
+    path("brands/", include("brands.urls")),
+    path("", include("portal.urls")),
+]

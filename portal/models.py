@@ -1,0 +1,101 @@
+"""Accounts. The log-in e-mail is personal data too, so it is stored only as a
+keyed digest (for look-up) and sealed under the account's own vault key (for
+sending mail); the TOTP secret is sealed the same way."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_digest(email: str) -> str:
+    from vault.crypto import blind_index
+
+    return blind_index(normalise_email(email), purpose="account-email")
+
+
+class UserManager(BaseUserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email_index=email_digest(username or ""))
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        from portal.services import account_create
+
+        return account_create(email=email, password=password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        from portal.services import account_create
+
+        return account_create(
+            email=email, password=password, role=User.Role.STAFF, is_superuser=True, **extra
+        )
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    class Role(models.TextChoices):
+        CONSUMER = "consumer", "consumer"
+        REGULATOR = "regulator", "regulator"
+        BRAND_STAFF = "brand_staff", "brand staff"
+        STAFF = "staff", "staff"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email_index = models.CharField(max_length=64, unique=True)
+    email_sealed = models.BinaryField(default=b"")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CONSUMER)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+    language = models.CharField(max_length=8, default="en")
+    totp_sealed = models.BinaryField(null=True, blank=True)
+    totp_enabled_at = models.DateTimeField(null=True, blank=True)
+    # Last accepted TOTP time step: a code is never accepted twice.
+    totp_last_step = models.BigIntegerField(null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email_index"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    def __str__(self) -> str:
+        return f"account {self.id}"
+
+    @property
+    def email(self) -> str:
+        """The log-in e-mail, opened from its sealed form (cached per instance)."""
+        cached = getattr(self, "_email_plain", None)
+        if cached is None:
+            from vault.selectors import account_field_open
+
+            cached = account_field_open(user=self, name="email", sealed=self.email_sealed)
+            self._email_plain = cached
+        return cached
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
+
+
+class RecoveryCode(models.Model):
+    """One-time 2FA recovery codes, stored as keyed digests only."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "digest"], name="recoverycode_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id}"

@@ -1,0 +1,226 @@
+"""Account use cases: creation, log-in throttling, TOTP second factor."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+from typing import Any
+
+from cryptography.hazmat.primitives.hashes import SHA1
+from cryptography.hazmat.primitives.twofactor.totp import TOTP
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_append
+from vault.crypto import blind_index
+from vault.selectors import account_field_open
+from vault.services import account_field_seal, vault_create
+
+from .models import RecoveryCode, User, email_digest
+
+TOTP_DIGITS = 6
+TOTP_STEP = 30
+RECOVERY_CODES = 10
+
+
+class AccountExists(ValueError):
+    pass
+
+
+def consumer_actor(user: User) -> tuple[str, str]:
+    """Audit actor for an account: its role and pseudonymous subject, never its e-mail."""
+    role = "consumer" if user.role == User.Role.CONSUMER else str(user.role)
+    if role == "brand_staff":
+        role = "staff"
+    return (role, str(user.vault.subject))
+
+
+def account_create(
+    *,
+    email: str,
+    password: str | None,
+    role: str = User.Role.CONSUMER,
+    language: str = "en",
+    is_superuser: bool = False,
+    request_id: str = "",
+    **extra: Any,
+) -> User:
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise ValueError("Enter a valid e-mail address.") from error
+    digest = email_digest(email)
+    with transaction.atomic():
+        if User.objects.filter(email_index=digest).exists():
+            raise AccountExists("An account already uses this e-mail address.")
+        user = User(
+            email_index=digest,
+            role=role,
+            language=language,
+            is_superuser=is_superuser,
+            is_staff=is_superuser or role == User.Role.STAFF,
+            **extra,
+        )
+        user.set_password(password)
+        user.save()
+        vault_create(owner=user)
+        user.email_sealed = account_field_seal(user=user, name="email", value=email)
+        user.save(update_fields=["email_sealed"])
+        user._email_plain = email
+        audit_append(actor=consumer_actor(user), action="account.created",
+                     subject=str(user.vault.subject), request_id=request_id,
+                     detail={"role": str(role)})
+    return user
+
+
+# --- log-in throttling -------------------------------------------------------
+
+def _throttle_keys(email: str, client_ip: str) -> list[str]:
+    account = blind_index(email.strip().lower(), purpose="login-throttle")
+    address = blind_index(client_ip or "unknown", purpose="login-throttle-ip")
+    return [f"login-fail:acct:{account}", f"login-fail:ip:{address}"]
+
+
+def login_allowed(*, email: str, client_ip: str) -> bool:
+    """False once an account or an address has used up its failures in the window."""
+    limit = int(settings.PORTAL["LOGIN_MAX_FAILURES"])
+    account_key, ip_key = _throttle_keys(email, client_ip)
+    counts = cache.get_many([account_key, ip_key])
+    return counts.get(account_key, 0) < limit and counts.get(ip_key, 0) < limit * 4
+
+
+def login_failed(*, email: str, client_ip: str, request_id: str = "") -> None:
+    window = int(settings.PORTAL["LOGIN_WINDOW_SECONDS"])
+    for key in _throttle_keys(email, client_ip):
+        if cache.add(key, 1, timeout=window) is False:
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, timeout=window)
+    user = User.objects.filter(email_index=email_digest(email)).select_related("vault").first()
+    if user is not None:
+        with transaction.atomic():
+            audit_append(actor=consumer_actor(user), action="auth.login", outcome="denied",
+                         subject=str(user.vault.subject), request_id=request_id,
+                         detail={"reason": "bad credentials"})
+
+
+def login_succeeded(*, user: User, email: str, client_ip: str, request_id: str = "") -> None:
+    cache.delete(_throttle_keys(email, client_ip)[0])
+    with transaction.atomic():
+        audit_append(actor=consumer_actor(user), action="auth.login",
+                     subject=str(user.vault.subject), request_id=request_id,
+                     detail={"second_factor": user.two_factor_enabled})
+
+
+# --- TOTP ---------------------------------------------------------------------
+
+def _totp(secret_b32: str) -> TOTP:
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    return TOTP(key, TOTP_DIGITS, SHA1(), TOTP_STEP, enforce_key_length=False)
+
+
+def totp_secret(user: User) -> str | None:
+    if not user.totp_sealed:
+        return None
+    return account_field_open(user=user, name="totp", sealed=user.totp_sealed)
+
+
+def totp_begin(*, user: User) -> str:
+    """Start enrolment: a new secret, sealed, not yet enforced until confirmed."""
+    if user.two_factor_enabled:
+        raise ValueError("Two-factor authentication is already on.")
+    secret = base64.b32encode(secrets.token_bytes(20)).decode().rstrip("=")
+    user.totp_sealed = account_field_seal(user=user, name="totp", value=secret)
+    user.totp_last_step = None
+    user.save(update_fields=["totp_sealed", "totp_last_step"])
+    return secret
+
+
+def totp_provisioning_uri(*, user: User, secret: str) -> str:
+    return _totp(secret).get_provisioning_uri(user.email, str(settings.PORTAL["TOTP_ISSUER"]))
+
+
+def _matching_step(secret: str, code: str, now: float) -> int | None:
+    code = "".join(code.split())
+    if len(code) != TOTP_DIGITS or not code.isdigit():
+        return None
+    generator = _totp(secret)
+    for drift in (0, -1, 1):
+        moment = now + drift * TOTP_STEP
+        if hmac.compare_digest(generator.generate(int(moment)), code.encode()):
+            return int(moment // TOTP_STEP)
+    return None
+
+
+def totp_verify(*, user: User, code: str, now: float | None = None) -> bool:
+    """Check a code; each time step is accepted once (no replay)."""
+    secret = totp_secret(user)
+    if secret is None:
+        return False
+    step = _matching_step(secret, code, time.time() if now is None else now)
+    if step is None:
+        return False
+    with transaction.atomic():
+        updated = User.objects.filter(pk=user.pk).exclude(totp_last_step__gte=step).update(
+            totp_last_step=step
+        )
+    if updated:
+        user.totp_last_step = step
+    return bool(updated)
+
+
+def _code_digest(user: User, code: str) -> str:
+    normalised = "".join(code.split()).replace("-", "").lower()
+    return blind_index(f"{user.pk}|{normalised}", purpose="recovery-code")
+
+
+def totp_confirm(*, user: User, code: str, request_id: str = "") -> list[str] | None:
+    """Turn 2FA on once the first code checks out; return one-time recovery codes."""
+    if user.two_factor_enabled or not totp_verify(user=user, code=code):
+        return None
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
+    with transaction.atomic():
+        user.totp_enabled_at = timezone.now()
+        user.save(update_fields=["totp_enabled_at"])
+        RecoveryCode.objects.filter(user=user).delete()
+        RecoveryCode.objects.bulk_create(
+            [RecoveryCode(user=user, digest=_code_digest(user, code)) for code in codes]
+        )
+        audit_append(actor=consumer_actor(user), action="auth.2fa_enabled",
+                     subject=str(user.vault.subject), request_id=request_id)
+    return codes
+
+
+def recovery_code_use(*, user: User, code: str) -> bool:
+    with transaction.atomic():
+        used = RecoveryCode.objects.filter(
+            user=user, digest=_code_digest(user, code), used_at__isnull=True
+        ).update(used_at=timezone.now())
+    return bool(used)
+
+
+def second_factor_check(*, user: User, code: str) -> bool:
+    """A TOTP code or, failing that, an unused recovery code."""
+    return totp_verify(user=user, code=code) or recovery_code_use(user=user, code=code)
+
+
+def totp_disable(*, user: User, request_id: str = "") -> None:
+    with transaction.atomic():
+        user.totp_sealed = None
+        user.totp_enabled_at = None
+        user.totp_last_step = None
+        user.save(update_fields=["totp_sealed", "totp_enabled_at", "totp_last_step"])
+        RecoveryCode.objects.filter(user=user).delete()
+        audit_append(actor=consumer_actor(user), action="auth.2fa_disabled",
+                     subject=str(user.vault.subject), request_id=request_id)
+
+

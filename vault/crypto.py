@@ -1,0 +1,192 @@
+"""Envelope encryption for vaults (DESIGN §3).
+
+* Each vault has a random 256-bit data key (DEK). It is only ever stored
+  wrapped (AES-256-GCM) by a key-encryption key (KEK) from the keyring, with
+  associated data naming the vault, the DEK version and the KEK id, so a wrapped
+  key copied to another vault does not unwrap.
+* Each record is sealed with AES-256-GCM under its vault's DEK, a fresh 96-bit
+  nonce, and associated data binding the ciphertext to its vault, record id,
+  facet and key version, so a row copied elsewhere fails to open.
+
+Sealed values are ``version byte || nonce || ciphertext+tag``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import hmac
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from hashlib import sha256
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+FORMAT_V1 = b"\x01"
+NONCE_BYTES = 12
+KEY_BYTES = 32
+
+
+class SealError(Exception):
+    """A sealed value could not be opened: wrong key, wrong context or tampering."""
+
+
+class KeyUnavailable(SealError):
+    """The data key needed is gone (erased vault) or its KEK is not in the keyring."""
+
+
+def _decode_key(key_id: str, text: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as error:
+        raise ImproperlyConfigured(f"Vault key {key_id!r} is not valid base64.") from error
+    if len(raw) != KEY_BYTES:
+        raise ImproperlyConfigured(
+            f"Vault key {key_id!r} must be {KEY_BYTES} bytes, got {len(raw)}."
+        )
+    return raw
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """Key-encryption keys by id; ``active`` wraps new and rotated data keys."""
+
+    keys: Mapping[str, bytes]
+    active: str
+
+    @classmethod
+    def parse(cls, spec: str, active: str = "") -> Keyring:
+        keys: dict[str, bytes] = {}
+        for entry in (part.strip() for part in spec.split(",")):
+            if not entry:
+                continue
+            key_id, sep, text = entry.partition(":")
+            if not sep or not key_id:
+                raise ImproperlyConfigured(
+                    "SILLAGE_VAULT_KEYS entries must look like 'id:base64key'."
+                )
+            if key_id in keys:
+                raise ImproperlyConfigured(f"Vault key id {key_id!r} is listed twice.")
+            keys[key_id] = _decode_key(key_id, text)
+        if not keys:
+            raise ImproperlyConfigured("SILLAGE_VAULT_KEYS is empty: the vault has no key.")
+        active = active or list(keys)[-1]
+        if active not in keys:
+            raise ImproperlyConfigured(
+                f"SILLAGE_VAULT_ACTIVE_KEY {active!r} is not one of the keyring's ids."
+            )
+        return cls(keys=keys, active=active)
+
+    def wrap(self, dek: bytes, *, vault_id: str, version: int) -> tuple[str, bytes]:
+        aad = _dek_aad(vault_id, version, self.active)
+        return self.active, _seal_bytes(self.keys[self.active], dek, aad)
+
+    def unwrap(self, wrapped: bytes, *, kek_id: str, vault_id: str, version: int) -> bytes:
+        kek = self.keys.get(kek_id)
+        if kek is None:
+            raise KeyUnavailable(f"key-encryption key {kek_id!r} is not in the keyring")
+        return _open_bytes(kek, wrapped, _dek_aad(vault_id, version, kek_id))
+
+
+@functools.cache
+def keyring() -> Keyring:
+    options = settings.VAULT
+    return Keyring.parse(str(options["KEYS"]), str(options.get("ACTIVE_KEY", "")))
+
+
+def new_data_key() -> bytes:
+    return AESGCM.generate_key(bit_length=256)
+
+
+def _dek_aad(vault_id: str, version: int, kek_id: str) -> bytes:
+    return f"sillage/dek/v1|{vault_id}|{version}|{kek_id}".encode()
+
+
+def record_aad(*, vault_id: str, record_id: str, facet: str, key_version: int) -> bytes:
+    return f"sillage/record/v1|{vault_id}|{record_id}|{facet}|{key_version}".encode()
+
+
+def field_aad(*, vault_id: str, owner_id: str, name: str) -> bytes:
+    return f"sillage/field/v1|{vault_id}|{owner_id}|{name}".encode()
+
+
+def _seal_bytes(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    nonce = os.urandom(NONCE_BYTES)
+    return FORMAT_V1 + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def _open_bytes(key: bytes, sealed: bytes, aad: bytes) -> bytes:
+    sealed = bytes(sealed)
+    if len(sealed) < 1 + NONCE_BYTES + 16 or sealed[:1] != FORMAT_V1:
+        raise SealError("not a sealed value")
+    try:
+        return AESGCM(key).decrypt(sealed[1 : 1 + NONCE_BYTES], sealed[1 + NONCE_BYTES :], aad)
+    except InvalidTag as error:
+        raise SealError("authentication failed: wrong key, wrong context or tampering") from error
+
+
+def canonical_json(payload: Any) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
+
+
+class DataKey:
+    """An unwrapped data key bound to one vault: seals and opens its records.
+
+    Holding the AESGCM object avoids re-running the key schedule for each record,
+    which matters for 100,000-record imports.
+    """
+
+    __slots__ = ("_aead", "version", "vault_id")
+
+    def __init__(self, key: bytes, *, vault_id: str, version: int) -> None:
+        self._aead = AESGCM(key)
+        self.vault_id = vault_id
+        self.version = version
+
+    def seal_record(self, *, record_id: str, facet: str, payload: Any) -> bytes:
+        aad = record_aad(
+            vault_id=self.vault_id, record_id=record_id, facet=facet, key_version=self.version
+        )
+        nonce = os.urandom(NONCE_BYTES)
+        return FORMAT_V1 + nonce + self._aead.encrypt(nonce, canonical_json(payload), aad)
+
+    def open_record(self, sealed: bytes, *, record_id: str, facet: str) -> Any:
+        aad = record_aad(
+            vault_id=self.vault_id, record_id=record_id, facet=facet, key_version=self.version
+        )
+        return json.loads(self._open(sealed, aad))
+
+    def seal_field(self, *, owner_id: str, name: str, value: str) -> bytes:
+        aad = field_aad(vault_id=self.vault_id, owner_id=owner_id, name=name)
+        nonce = os.urandom(NONCE_BYTES)
+        return FORMAT_V1 + nonce + self._aead.encrypt(nonce, value.encode(), aad)
+
+    def open_field(self, sealed: bytes, *, owner_id: str, name: str) -> str:
+        aad = field_aad(vault_id=self.vault_id, owner_id=owner_id, name=name)
+        return self._open(sealed, aad).decode()
+
+    def _open(self, sealed: bytes, aad: bytes) -> bytes:
+        sealed = bytes(sealed)
+        if len(sealed) < 1 + NONCE_BYTES + 16 or sealed[:1] != FORMAT_V1:
+            raise SealError("not a sealed value")
+        try:
+            return self._aead.decrypt(sealed[1 : 1 + NONCE_BYTES], sealed[1 + NONCE_BYTES :], aad)
+        except InvalidTag as error:
+            raise SealError(
+                "authentication failed: wrong key, wrong context or tampering"
+            ) from error
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """Keyed digest for equality look-ups on values we refuse to store in clear."""
+    key = base64.urlsafe_b64decode(
+        str(settings.VAULT["INDEX_KEY"]) + "=" * (-len(str(settings.VAULT["INDEX_KEY"])) % 4)
+    )
+    return hmac.new(key, f"{purpose}|{value}".encode(), sha256).hexdigest()

@@ -1,0 +1,161 @@
+"""Reads of vault data. Decryption happens here, in memory, for the caller that
+is entitled to it; nothing decrypted is cached beyond the object that asked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .crypto import DataKey, KeyUnavailable, keyring
+from .facets import FACETS, Facet
+from .models import Record, Source, Vault, WrappedKey
+
+if TYPE_CHECKING:
+    from portal.models import User
+
+
+def data_key(vault: Vault, version: int | None = None) -> DataKey:
+    """Unwrap the vault's data key (current version unless told), memoised on the vault object."""
+    version = vault.key_version if version is None else version
+    cache: dict[int, DataKey] = vault.__dict__.setdefault("_data_keys", {})
+    if version not in cache:
+        wrapped = WrappedKey.objects.filter(vault_id=vault.id, version=version).first()
+        if wrapped is None:
+            raise KeyUnavailable(f"data key v{version} of vault {vault.id} does not exist")
+        raw = keyring().unwrap(
+            bytes(wrapped.wrapped), kek_id=wrapped.kek_id, vault_id=str(vault.id), version=version
+        )
+        cache[version] = DataKey(raw, vault_id=str(vault.id), version=version)
+    return cache[version]
+
+
+def source_labels(vault: Vault) -> dict[Any, str]:
+    """Source id -> opened name, for one vault (memoised on the vault object)."""
+    labels: dict[Any, str] | None = vault.__dict__.get("_source_labels")
+    if labels is None:
+        key = data_key(vault)
+        labels = {
+            source.id: key.open_field(bytes(source.label_sealed), owner_id=str(source.id), name="source")
+            for source in Source.objects.filter(vault=vault)
+        }
+        vault.__dict__["_source_labels"] = labels
+    return labels
+
+
+def source_label(vault: Vault, source_id: Any) -> str:
+    labels = source_labels(vault)
+    if source_id not in labels:
+        vault.__dict__.pop("_source_labels", None)
+        labels = source_labels(vault)
+    return labels.get(source_id, "?")
+
+
+def account_field_open(*, user: User, name: str, sealed: bytes | memoryview | None) -> str:
+    if not sealed:
+        return ""
+    return data_key(user.vault).open_field(bytes(sealed), owner_id=str(user.pk), name=name)
+
+
+@dataclass
+class RecordView:
+    id: str
+    facet: str
+    source: str
+    occurred_at: dt.datetime | None
+    created_at: dt.datetime
+    superseded_at: dt.datetime | None
+    data: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "facet": self.facet,
+            "source": self.source,
+            "occurred_at": self.occurred_at.isoformat() if self.occurred_at else None,
+            "recorded_at": self.created_at.isoformat(),
+            "superseded_at": self.superseded_at.isoformat() if self.superseded_at else None,
+            "data": self.data,
+        }
+
+
+def open_record(vault: Vault, record: Record) -> RecordView:
+    key = data_key(vault, record.key_version)
+    payload = key.open_record(bytes(record.sealed), record_id=str(record.id), facet=record.facet)
+    return RecordView(
+        id=str(record.id),
+        facet=record.facet,
+        source=source_label(vault, record.source_id),
+        occurred_at=record.occurred_at,
+        created_at=record.created_at,
+        superseded_at=record.superseded_at,
+        data=payload,
+    )
+
+
+@dataclass
+class FacetSummary:
+    facet: Facet
+    current: RecordView | None = None
+    history: list[RecordView] = field(default_factory=list)
+    count: int = 0
+    sources: list[str] = field(default_factory=list)
+    latest: list[RecordView] = field(default_factory=list)
+
+
+def vault_overview(*, vault: Vault, events_preview: int = 5) -> list[FacetSummary]:
+    """Every facet with its current value (profile) or latest entries (events), and sources."""
+    summaries = {key: FacetSummary(facet=facet) for key, facet in FACETS.items()}
+    from django.db.models import Count
+
+    for row in (
+        Record.objects.filter(vault=vault).values("facet", "source_id").annotate(n=Count("id"))
+    ):
+        summary = summaries.get(row["facet"])
+        if summary is None:
+            continue
+        summary.count += row["n"]
+        summary.sources.append(source_label(vault, row["source_id"]))
+    for summary in summaries.values():
+        summary.sources.sort()
+        if not summary.count:
+            continue
+        if summary.facet.is_events:
+            latest = Record.objects.filter(vault=vault, facet=summary.facet.key).order_by(
+                "-occurred_at", "-id"
+            )[:events_preview]
+            summary.latest = [open_record(vault, record) for record in latest]
+        else:
+            records = Record.objects.filter(vault=vault, facet=summary.facet.key).order_by(
+                "-created_at"
+            )
+            for record in records:
+                view = open_record(vault, record)
+                if record.superseded_at is None:
+                    summary.current = view
+                else:
+                    summary.history.append(view)
+    return list(summaries.values())
+
+
+def facet_records(
+    *, vault: Vault, facet: Facet, page: int = 1, per_page: int = 50
+) -> tuple[list[RecordView], int]:
+    """One page of a facet's records, newest first, and the total count."""
+    queryset = Record.objects.filter(vault=vault, facet=facet.key)
+    total = queryset.count()
+    ordering = ("-occurred_at", "-id") if facet.is_events else ("-created_at", "-id")
+    start = (max(page, 1) - 1) * per_page
+    page_records = queryset.order_by(*ordering)[start : start + per_page]
+    return [open_record(vault, record) for record in page_records], total
+
+
+def current_profile_value(*, vault: Vault, facet: Facet) -> RecordView | None:
+    record = Record.objects.filter(vault=vault, facet=facet.key, superseded_at__isnull=True).first()
+    return open_record(vault, record) if record else None
+
+
+def all_records(*, vault: Vault) -> list[RecordView]:
+    """Every record of the vault, opened (used by export)."""
+    records = Record.objects.filter(vault=vault).order_by("facet", "occurred_at", "created_at", "id")
+    return [open_record(vault, record) for record in records.iterator(chunk_size=2000)]

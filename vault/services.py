@@ -1,0 +1,422 @@
+"""Use cases that change vault state (DESIGN §2, §3). One function per verb,
+keyword-only, one transaction each, the audit event written inside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import Actor, audit_append
+
+from . import exporters, importers
+from .crypto import DataKey, blind_index, keyring, new_data_key
+from .facets import RecordInvalid, clean_event_time, get_facet
+from .models import ImportBatch, Record, Source, Vault, WrappedKey
+from .routers import keystore_alias
+from .selectors import data_key
+
+if TYPE_CHECKING:
+    from portal.models import User
+
+logger = logging.getLogger(__name__)
+
+SELF_SOURCE = Source.SELF
+
+
+class ImportTooLarge(importers.ImportRejected):
+    pass
+
+
+def _option(name: str) -> int:
+    return int(settings.VAULT[name])  # type: ignore[call-overload]
+
+
+def _store_new_key(vault: Vault, version: int) -> DataKey:
+    raw = new_data_key()
+    kek_id, wrapped = keyring().wrap(raw, vault_id=str(vault.id), version=version)
+    WrappedKey.objects.create(vault_id=vault.id, version=version, kek_id=kek_id, wrapped=wrapped)
+    key = DataKey(raw, vault_id=str(vault.id), version=version)
+    vault.__dict__.setdefault("_data_keys", {})[version] = key
+    return key
+
+
+def vault_create(*, owner: User) -> Vault:
+    """A new vault with its own random data key, wrapped by the active KEK."""
+    with transaction.atomic(), transaction.atomic(using=keystore_alias()):
+        vault = Vault.objects.create(owner=owner)
+        _store_new_key(vault, vault.key_version)
+    return vault
+
+
+def account_field_seal(*, user: User, name: str, value: str) -> bytes:
+    return data_key(user.vault).seal_field(owner_id=str(user.pk), name=name, value=value)
+
+
+def clean_source(source: Any) -> str:
+    if not isinstance(source, str) or not source.strip():
+        raise RecordInvalid("source", "name the brand the data comes from")
+    source = " ".join(source.split())
+    if len(source) > 80 or any(ord(char) < 32 for char in source):
+        raise RecordInvalid("source", "must be at most 80 printable characters")
+    return source
+
+
+def source_for(*, vault: Vault, label: str) -> Source:
+    """The vault's Source row for ``label`` (created, name sealed, on first use)."""
+    label = clean_source(label)
+    index = blind_index(f"{vault.id}|{label.casefold()}", purpose="source")
+    existing = Source.objects.filter(vault=vault, index=index).first()
+    if existing is not None:
+        return existing
+    source = Source(vault=vault, index=index)
+    source.label_sealed = data_key(vault).seal_field(owner_id=str(source.id), name="source", value=label)
+    Source.objects.bulk_create([source], ignore_conflicts=True)
+    source = Source.objects.get(vault=vault, index=index)
+    vault.__dict__.pop("_source_labels", None)
+    return source
+
+
+def _new_record(
+    key: DataKey,
+    *,
+    vault: Vault,
+    facet: str,
+    source: Source,
+    occurred_at: dt.datetime | None,
+    data: dict[str, Any],
+    now: dt.datetime,
+    superseded_at: dt.datetime | None = None,
+    import_batch: ImportBatch | None = None,
+) -> Record:
+    record_id = uuid.uuid4()
+    sealed = key.seal_record(record_id=str(record_id), facet=facet, payload=data)
+    return Record(
+        id=record_id,
+        vault=vault,
+        facet=facet,
+        source=source,
+        occurred_at=occurred_at,
+        created_at=now,
+        superseded_at=superseded_at,
+        key_version=key.version,
+        sealed=sealed,
+        size=len(sealed),
+        import_batch=import_batch,
+    )
+
+
+def _lock(vault: Vault) -> None:
+    """Serialise writers of one vault (profile supersession, re-encryption)."""
+    Vault.objects.select_for_update().filter(pk=vault.pk).values_list("pk", flat=True).first()
+
+
+def record_write(
+    *,
+    vault: Vault,
+    facet: str,
+    data: Any,
+    source: str,
+    actor: Actor,
+    occurred_at: Any = None,
+    action: str = "data.corrected",
+    request_id: str = "",
+) -> Record:
+    """Validate and store one record; a profile value supersedes the current one."""
+    spec = get_facet(facet)
+    cleaned = spec.clean(data)
+    when = clean_event_time(spec, occurred_at)
+    with transaction.atomic():
+        _lock(vault)
+        origin = source_for(vault=vault, label=source)
+        now = timezone.now()
+        if not spec.is_events:
+            Record.objects.filter(
+                vault=vault, facet=spec.key, superseded_at__isnull=True
+            ).update(superseded_at=now)
+        record = _new_record(
+            data_key(vault), vault=vault, facet=spec.key, source=origin,
+            occurred_at=when, data=cleaned, now=now,
+        )
+        record.save(force_insert=True)
+        audit_append(
+            actor=actor, action=action, subject=str(vault.subject), facets=[spec.key],
+            request_id=request_id,
+            detail={"records": 1, "source_id": str(origin.id), "bytes": record.size},
+        )
+    return record
+
+
+def record_delete(*, vault: Vault, record_id: Any, actor: Actor, request_id: str = "") -> bool:
+    """Delete one record of this vault (never another vault's: the id is scoped)."""
+    try:
+        record_uuid = uuid.UUID(str(record_id))
+    except ValueError:
+        return False
+    with transaction.atomic():
+        record = Record.objects.select_for_update().filter(vault=vault, pk=record_uuid).first()
+        if record is None:
+            return False
+        facet = record.facet
+        record.delete()
+        audit_append(
+            actor=actor, action="data.deleted", subject=str(vault.subject), facets=[facet],
+            request_id=request_id, detail={"records": 1},
+        )
+    return True
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch: ImportBatch
+    by_facet: dict[str, int]
+
+
+def vault_import(
+    *,
+    vault: Vault,
+    source: str,
+    stream: IO[bytes] | bytes,
+    actor: Actor,
+    filename: str = "",
+    file_format: str | None = None,
+    request_id: str = "",
+) -> ImportResult:
+    """Import a brand's export, all or nothing.
+
+    The whole file is read (up to VAULT["MAX_IMPORT_BYTES"]), parsed and
+    validated before the first row is written; then every record is sealed and
+    inserted in one transaction with its audit event.
+    """
+    source = clean_source(source)
+    limit = _option("MAX_IMPORT_BYTES")
+    raw = stream if isinstance(stream, bytes) else stream.read(limit + 1)
+    if len(raw) > limit:
+        raise ImportTooLarge(
+            [importers.Problem("file", "", f"the file is larger than {limit // (1024 * 1024)} MiB")]
+        )
+    file_format = file_format or importers.detect_format(raw, filename)
+    parsed = importers.parse(raw, file_format=file_format, max_records=_option("MAX_IMPORT_RECORDS"))
+    return _store_import(vault=vault, source=source, parsed=parsed, file_format=file_format,
+                         byte_size=len(raw), actor=actor, request_id=request_id)
+
+
+def _store_import(
+    *,
+    vault: Vault,
+    source: str,
+    parsed: list[importers.ParsedRecord],
+    file_format: str,
+    byte_size: int,
+    actor: Actor,
+    request_id: str,
+) -> ImportResult:
+    by_facet: dict[str, int] = {}
+    last_profile_index: dict[str, int] = {}
+    for index, item in enumerate(parsed):
+        by_facet[item.facet] = by_facet.get(item.facet, 0) + 1
+        if item.occurred_at is None:
+            last_profile_index[item.facet] = index
+    batch_size = _option("IMPORT_BATCH_SIZE")
+    with transaction.atomic():
+        _lock(vault)
+        now = timezone.now()
+        key = data_key(vault)
+        origin = source_for(vault=vault, label=source)
+        batch = ImportBatch.objects.create(
+            vault=vault, source=origin, file_format=file_format,
+            byte_size=byte_size, record_count=len(parsed),
+        )
+        if last_profile_index:
+            Record.objects.filter(
+                vault=vault, facet__in=list(last_profile_index), superseded_at__isnull=True
+            ).update(superseded_at=now)
+        pending: list[Record] = []
+        for index, item in enumerate(parsed):
+            superseded = None
+            if item.occurred_at is None and last_profile_index[item.facet] != index:
+                superseded = now
+            pending.append(
+                _new_record(
+                    key, vault=vault, facet=item.facet, source=origin,
+                    occurred_at=item.occurred_at, data=item.data, now=now,
+                    superseded_at=superseded, import_batch=batch,
+                )
+            )
+            if len(pending) >= batch_size:
+                Record.objects.bulk_create(pending)
+                pending.clear()
+        if pending:
+            Record.objects.bulk_create(pending)
+        audit_append(
+            actor=actor, action="data.imported", subject=str(vault.subject),
+            facets=list(by_facet), request_id=request_id,
+            detail={"records": len(parsed), "bytes": byte_size, "source_id": str(origin.id),
+                    "format": file_format, "import_id": str(batch.id)},
+        )
+    return ImportResult(batch=batch, by_facet=by_facet)
+
+
+def vault_export(*, vault: Vault, out: IO[bytes], actor: Actor, request_id: str = "") -> int:
+    """Write the whole vault as a ZIP (JSON, CSV, readable HTML); returns the record count."""
+    with transaction.atomic():
+        count = exporters.write_zip(vault=vault, out=out)
+        audit_append(
+            actor=actor, action="data.exported", subject=str(vault.subject),
+            facets=sorted(set(Record.objects.filter(vault=vault).values_list("facet", flat=True))),
+            request_id=request_id, detail={"records": count},
+        )
+    return count
+
+
+def vault_erase(*, vault: Vault, actor: Actor, request_id: str = "") -> str:
+    """Crypto-shred a vault: destroy its wrapped data keys first, then its rows
+    and the account. Returns the pseudonymous subject, which the log keeps."""
+    subject = str(vault.subject)
+    vault_id = vault.id
+    alias = keystore_alias()
+
+    def destroy_rows() -> None:
+        owner = vault.owner
+        facets = sorted(set(Record.objects.filter(vault=vault).values_list("facet", flat=True)))
+        audit_append(actor=actor, action="data.erased", subject=subject, facets=facets,
+                     request_id=request_id, detail={"crypto_shredded": True})
+        Record.objects.filter(vault=vault).delete()
+        ImportBatch.objects.filter(vault=vault).delete()
+        Source.objects.filter(vault=vault).delete()
+        vault.delete()
+        owner.delete()
+
+    if alias == "default":
+        with transaction.atomic():
+            _lock(vault)
+            WrappedKey.objects.filter(vault_id=vault_id).delete()
+            destroy_rows()
+    else:
+        # Separate keystore: the key goes first and for good; if the second step
+        # failed the rows would be unreadable ciphertext, and a retry removes them.
+        with transaction.atomic(using=alias):
+            WrappedKey.objects.filter(vault_id=vault_id).delete()
+        with transaction.atomic():
+            destroy_rows()
+    vault.__dict__.pop("_data_keys", None)
+    logger.info("vault erased", extra={"subject": subject})
+    return subject
+
+
+@dataclass(frozen=True)
+class RotationResult:
+    rewrapped: int
+    already_current: int
+
+
+def vault_rotate_keys(*, actor: Actor, batch: int = 500) -> RotationResult:
+    """Re-wrap every data key under the active KEK; records are not touched."""
+    ring = keyring()
+    alias = keystore_alias()
+    rewrapped = 0
+    while True:
+        with transaction.atomic(using=alias):
+            stale = list(
+                WrappedKey.objects.select_for_update()
+                .exclude(kek_id=ring.active)
+                .order_by("pk")[:batch]
+            )
+            for wrapped in stale:
+                raw = ring.unwrap(bytes(wrapped.wrapped), kek_id=wrapped.kek_id,
+                                  vault_id=str(wrapped.vault_id), version=wrapped.version)
+                wrapped.kek_id, wrapped.wrapped = ring.wrap(
+                    raw, vault_id=str(wrapped.vault_id), version=wrapped.version
+                )
+                wrapped.rotated_at = timezone.now()
+                wrapped.save(update_fields=["kek_id", "wrapped", "rotated_at"])
+        rewrapped += len(stale)
+        if len(stale) < batch:
+            break
+    current = WrappedKey.objects.filter(kek_id=ring.active).count() - rewrapped
+    with transaction.atomic():
+        audit_append(actor=actor, action="keys.rotated",
+                     detail={"rewrapped": rewrapped, "active_key": ring.active})
+    return RotationResult(rewrapped=rewrapped, already_current=max(current, 0))
+
+
+def vault_reencrypt(*, vault: Vault, actor: Actor) -> int:
+    """Re-seal every record and account field under a brand-new data key, then
+    destroy the old key versions (for a suspected DEK compromise)."""
+    from portal.models import User
+
+    alias = keystore_alias()
+    with transaction.atomic(), transaction.atomic(using=alias):
+        _lock(vault)
+        vault.refresh_from_db()
+        owner = User.objects.select_for_update().get(pk=vault.owner_id)
+        old_versions = set(WrappedKey.objects.filter(vault_id=vault.id).values_list("version", flat=True))
+        email = owner.email
+        totp = _open_totp(owner)
+        new_version = max(old_versions | {vault.key_version}) + 1
+        new_key = _store_new_key(vault, new_version)
+        count = 0
+        for record in Record.objects.filter(vault=vault).iterator(chunk_size=1000):
+            payload = data_key(vault, record.key_version).open_record(
+                bytes(record.sealed), record_id=str(record.id), facet=record.facet
+            )
+            record.sealed = new_key.seal_record(record_id=str(record.id), facet=record.facet, payload=payload)
+            record.key_version = new_version
+            record.size = len(record.sealed)
+            record.save(update_fields=["sealed", "key_version", "size"])
+            count += 1
+        labels = {}
+        for source in Source.objects.filter(vault=vault):
+            labels[source.id] = data_key(vault, vault.key_version).open_field(
+                bytes(source.label_sealed), owner_id=str(source.id), name="source")
+            source.label_sealed = new_key.seal_field(
+                owner_id=str(source.id), name="source", value=labels[source.id])
+            source.save(update_fields=["label_sealed"])
+        vault.key_version = new_version
+        vault.save(update_fields=["key_version"])
+        owner.email_sealed = new_key.seal_field(owner_id=str(owner.pk), name="email", value=email)
+        if totp is not None:
+            owner.totp_sealed = new_key.seal_field(owner_id=str(owner.pk), name="totp", value=totp)
+        owner.save(update_fields=["email_sealed", "totp_sealed"])
+        WrappedKey.objects.filter(vault_id=vault.id, version__in=old_versions).delete()
+        audit_append(actor=actor, action="keys.reencrypted", subject=str(vault.subject),
+                     detail={"records": count, "key_version": new_version})
+    return count
+
+
+def _open_totp(owner: User) -> str | None:
+    if not owner.totp_sealed:
+        return None
+    return data_key(owner.vault).open_field(bytes(owner.totp_sealed), owner_id=str(owner.pk), name="totp")
+
+
+def enforce_retention(*, now: dt.datetime | None = None, facets: Iterable[str] | None = None) -> int:
+    """Delete event records older than their facet's retention period."""
+    from .facets import FACETS
+
+    now = now or timezone.now()
+    removed = 0
+    for key in facets or FACETS:
+        spec = FACETS[key]
+        if not spec.is_events or spec.retention_days is None:
+            continue
+        cutoff = now - dt.timedelta(days=spec.retention_days)
+        with transaction.atomic():
+            expired = Record.objects.filter(facet=key, occurred_at__lt=cutoff)
+            per_subject: dict[str, int] = {}
+            for subject in expired.values_list("vault__subject", flat=True):
+                per_subject[str(subject)] = per_subject.get(str(subject), 0) + 1
+            deleted, _detail = expired.delete()
+            for subject, count in per_subject.items():
+                audit_append(actor=("system", "retention"), action="data.expired", subject=subject,
+                             facets=[key], detail={"records": count,
+                                                   "retention_days": spec.retention_days})
+            removed += deleted
+    return removed
