@@ -20,6 +20,7 @@ urlpatterns = [
     path("consents/", include("consents.urls")),
     path("activity/", include("audit.urls")),
     path("regulator/", include("audit.regulator_urls")),
+    path("brands/webhooks/", include("brands.webhook_urls")),
     path("brands/", include("brands.urls")),
     path("", include("portal.urls")),
 ]

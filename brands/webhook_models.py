@@ -1,0 +1,1 @@
+"""Webhook endpoints, outbox and delivery attempts (being built)."""

@@ -1,0 +1,3 @@
+"""Brand portal pages for webhooks (being built)."""
+
+urlpatterns: list = []
