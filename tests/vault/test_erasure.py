@@ -1,0 +1,71 @@
+"""Erasure is crypto-shredding: the data key goes first, so ciphertext copied
+before erasure can never be opened again."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import authenticate
+
+from audit.models import AuditEvent
+from portal.models import User
+from vault.crypto import DataKey, KeyUnavailable, SealError, keyring
+from vault.models import Record, Source, Vault, WrappedKey
+from vault.selectors import data_key
+from vault.services import vault_erase, vault_import
+
+from .conftest import json_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_ciphertext_copied_before_erasure_cannot_be_opened_after(make_consumer):
+    user = make_consumer(email="leaving@example.test")
+    other = make_consumer()
+    vault = user.vault
+    vault_import(vault=vault, source="Fnac", actor=("operator", "t"),
+                 stream=json_bytes([{"facet": "contact", "data": {"email": "leaving@x.test"}}]))
+    stolen = [(str(r.id), r.facet, r.key_version, bytes(r.sealed)) for r in Record.objects.filter(vault=vault)]
+    vault_id, subject = str(vault.id), str(vault.subject)
+    assert data_key(vault).open_record(stolen[0][3], record_id=stolen[0][0], facet=stolen[0][1])
+
+    vault_erase(vault=vault, actor=("consumer", subject))
+
+    assert not WrappedKey.objects.filter(vault_id=vault_id).exists()
+    assert not Vault.objects.filter(pk=vault_id).exists()
+    assert not Record.objects.filter(vault_id=vault_id).exists()
+    assert not Source.objects.filter(vault_id=vault_id).exists()
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert authenticate(username="leaving@example.test", password="a-long-Passphrase-42") is None
+    fresh = Vault(id=vault_id, owner=other, key_version=1)
+    with pytest.raises(KeyUnavailable):
+        data_key(fresh)
+    # Not even every surviving wrapped key under every KEK opens the stolen rows.
+    ring = keyring()
+    for wrapped in WrappedKey.objects.all():
+        for kek_id in ring.keys:
+            try:
+                raw = ring.unwrap(bytes(wrapped.wrapped), kek_id=kek_id, vault_id=vault_id,
+                                  version=wrapped.version)
+            except SealError:
+                continue
+            key = DataKey(raw, vault_id=vault_id, version=1)
+            for record_id, facet, _version, sealed in stolen:
+                with pytest.raises(SealError):
+                    key.open_record(sealed, record_id=record_id, facet=facet)
+    # The log keeps the event under the pseudonymous subject.
+    erased = AuditEvent.objects.get(action="data.erased")
+    assert erased.subject == subject
+    assert erased.detail == {"crypto_shredded": True}
+
+
+def test_erasing_one_vault_leaves_the_others_readable(make_consumer):
+    leaving, staying = make_consumer(), make_consumer()
+    for user in (leaving, staying):
+        vault_import(vault=user.vault, source="Fnac", actor=("operator", "t"),
+                     stream=json_bytes([{"facet": "birthdate", "data": {"date": "1990-01-01"}}]))
+    vault_erase(vault=leaving.vault, actor=("operator", "t"))
+    staying = User.objects.get(pk=staying.pk)
+    record = Record.objects.get(vault=staying.vault)
+    assert data_key(staying.vault).open_record(bytes(record.sealed), record_id=str(record.id),
+                                               facet="birthdate") == {"date": "1990-01-01"}
+    assert staying.email.endswith("@example.test")
