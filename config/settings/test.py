@@ -3,6 +3,8 @@ eager tasks, fast password hashing."""
 
 from __future__ import annotations
 
+import os
+
 from config import devkeys
 
 from .base import *  # noqa: F403
@@ -16,6 +18,10 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# One test database per pytest process, so concurrent runs never destroy each
+# other's; file-based on SQLite so that a real Celery worker can share it.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_sillage_{os.getpid()}"}
 (BASE_DIR / "var").mkdir(exist_ok=True)
