@@ -4,6 +4,7 @@ the action fails."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -63,7 +64,7 @@ def audit_append(
         digest = event_hash(body)
         event = AuditEvent(
             event_id=uuid.UUID(body["event_id"]),
-            occurred_at=timezone.datetime.fromisoformat(body["occurred_at"]),
+            occurred_at=dt.datetime.fromisoformat(body["occurred_at"]),
             actor_type=body["actor_type"],
             actor_id=body["actor_id"],
             subject=body["subject"],

@@ -5,7 +5,7 @@ sending mail); the TOTP secret is sealed the same way."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -60,11 +60,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Last accepted TOTP time step: a code is never accepted twice.
     totp_last_step = models.BigIntegerField(null=True, blank=True)
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]
 
     USERNAME_FIELD = "email_index"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     def __str__(self) -> str:
         return f"account {self.id}"

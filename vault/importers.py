@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .facets import (
-    PURCHASE_CSV_HEADER,
     FACETS,
+    PURCHASE_CSV_HEADER,
     RecordInvalid,
     clean_event_time,
     get_facet,

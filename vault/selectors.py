@@ -159,3 +159,29 @@ def all_records(*, vault: Vault) -> list[RecordView]:
     """Every record of the vault, opened (used by export)."""
     records = Record.objects.filter(vault=vault).order_by("facet", "occurred_at", "created_at", "id")
     return [open_record(vault, record) for record in records.iterator(chunk_size=2000)]
+
+
+@dataclass
+class ImportSummary:
+    id: str
+    created_at: dt.datetime
+    source: str
+    file_format: str
+    record_count: int
+
+
+def recent_imports(*, vault: Vault, limit: int = 5) -> list[ImportSummary]:
+    """The vault's latest imports: when, from which brand, how many records."""
+    from .models import ImportBatch
+
+    batches = ImportBatch.objects.filter(vault=vault).order_by("-created_at")[:limit]
+    return [
+        ImportSummary(
+            id=str(batch.id),
+            created_at=batch.created_at,
+            source=source_label(vault, batch.source_id),
+            file_format=batch.file_format,
+            record_count=batch.record_count,
+        )
+        for batch in batches
+    ]

@@ -411,8 +411,8 @@ def enforce_retention(*, now: dt.datetime | None = None, facets: Iterable[str] |
         with transaction.atomic():
             expired = Record.objects.filter(facet=key, occurred_at__lt=cutoff)
             per_subject: dict[str, int] = {}
-            for subject in expired.values_list("vault__subject", flat=True):
-                per_subject[str(subject)] = per_subject.get(str(subject), 0) + 1
+            for vault_subject in expired.values_list("vault__subject", flat=True):
+                per_subject[str(vault_subject)] = per_subject.get(str(vault_subject), 0) + 1
             deleted, _detail = expired.delete()
             for subject, count in per_subject.items():
                 audit_append(actor=("system", "retention"), action="data.expired", subject=subject,

@@ -71,7 +71,8 @@ def test_vault_export_command_writes_a_complete_zip(consumer, tmp_path, capsys):
     assert identity["data"] == {"given_name": "Camille", "family_name": "Durand"}
     assert identity["source"] == "Fnac"
     assert document["facets"]["purchases"]["records"][0]["occurred_at"] == "2026-01-05T09:30:00+00:00"
-    assert "Camille" in html and "Fnac" in html
+    assert "Camille" in html
+    assert "Fnac" in html
     assert "20.00" in purchases_csv.splitlines()[1]
     assert list(tmp_path.glob("*.partial")) == []
 
@@ -84,7 +85,8 @@ def test_vault_export_command_refuses_a_non_zip_target(consumer, tmp_path):
 def test_seed_demo_creates_consumers_with_data_and_is_idempotent(capsys):
     call_command("seed_demo", "--months", "3")
     out = capsys.readouterr().out
-    assert "camille@demo.sillage.test" in out and "sillage-demo-2026" in out
+    assert "camille@demo.sillage.test" in out
+    assert "sillage-demo-2026" in out
     count = Record.objects.count()
     assert count > 100
     call_command("seed_demo", "--months", "3")

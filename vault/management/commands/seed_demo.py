@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -15,12 +16,24 @@ from vault.services import vault_erase, vault_import
 
 from ._common import OPERATOR
 
-DEMO_PASSWORD = "sillage-demo-2026"
+# Public on purpose: demo accounts on a local, embedded install.
+DEMO_PASSWORD = "sillage-demo-2026"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class DemoConsumer:
+    email: str
+    given_name: str
+    family_name: str
+    city: str
+    postcode: str
+    birthdate: str
+    seed: int
+
+
 CONSUMERS = (
-    {"email": "camille@demo.sillage.test", "given_name": "Camille", "family_name": "Durand",
-     "city": "Lyon", "postcode": "69003", "birthdate": "1988-05-14", "seed": 7},
-    {"email": "malik@demo.sillage.test", "given_name": "Malik", "family_name": "Benali",
-     "city": "Nantes", "postcode": "44000", "birthdate": "1996-11-02", "seed": 11},
+    DemoConsumer("camille@demo.sillage.test", "Camille", "Durand", "Lyon", "69003", "1988-05-14", 7),
+    DemoConsumer("malik@demo.sillage.test", "Malik", "Benali", "Nantes", "44000", "1996-11-02", 11),
 )
 
 
@@ -37,27 +50,27 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         for spec in CONSUMERS:
-            existing = User.objects.filter(email_index=email_digest(spec["email"])).first()
+            existing = User.objects.filter(email_index=email_digest(spec.email)).first()
             if existing is not None and options["reset"]:
                 vault_erase(vault=existing.vault, actor=OPERATOR)
                 existing = None
             if existing is not None:
-                self.stdout.write(f"{spec['email']} already seeded (use --reset to recreate)")
+                self.stdout.write(f"{spec.email} already seeded (use --reset to recreate)")
                 continue
             with transaction.atomic():
-                user = account_create(email=spec["email"], password=DEMO_PASSWORD)
+                user = account_create(email=spec.email, password=DEMO_PASSWORD)
                 vault = user.vault
                 vault_import(vault=vault, source="Carrefour", actor=OPERATOR,
                              stream=_payload(demo.profile(
-                                 given_name=spec["given_name"], family_name=spec["family_name"],
-                                 email=spec["email"], city=spec["city"], postcode=spec["postcode"],
-                                 birthdate=spec["birthdate"])))
+                                 given_name=spec.given_name, family_name=spec.family_name,
+                                 email=spec.email, city=spec.city, postcode=spec.postcode,
+                                 birthdate=spec.birthdate)))
                 vault_import(vault=vault, source="Sillage Bank Connect", actor=OPERATOR,
-                             stream=_payload(demo.purchases(months=options["months"], seed=spec["seed"])))
+                             stream=_payload(demo.purchases(months=options["months"], seed=spec.seed)))
                 vault_import(vault=vault, source="Carrefour", actor=OPERATOR,
-                             stream=_payload(demo.context_records(seed=spec["seed"])))
-            self.stdout.write(f"seeded {spec['email']}")
+                             stream=_payload(demo.context_records(seed=spec.seed)))
+            self.stdout.write(f"seeded {spec.email}")
         self.stdout.write(
             "\nDemo ready. Log in at /accounts/login/ with:\n"
-            + "".join(f"  {spec['email']}  /  {DEMO_PASSWORD}\n" for spec in CONSUMERS)
+            + "".join(f"  {spec.email}  /  {DEMO_PASSWORD}\n" for spec in CONSUMERS)
         )
