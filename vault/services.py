@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from audit.services import Actor, audit_append
@@ -173,6 +173,48 @@ def record_delete(*, vault: Vault, record_id: Any, actor: Actor, request_id: str
     return True
 
 
+class _RecordInserter:
+    """Batched ``executemany`` INSERT of Record rows for large imports.
+
+    Why not ``bulk_create``: for 100,000 rows the ORM's per-field preparation
+    and model instantiation cost more than sealing; here each column gets one
+    adapter chosen up front from the field type. Values are the same ones the
+    ORM would write (checked by the import tests reading them back).
+    """
+
+    def __init__(self, *, batch_size: int) -> None:
+        self.connection = connections[router.db_for_write(Record)]
+        self.fields = list(Record._meta.concrete_fields)
+        quote = self.connection.ops.quote_name
+        columns = ", ".join(quote(field.column) for field in self.fields)
+        marks = ", ".join(["%s"] * len(self.fields))
+        self.sql = f"INSERT INTO {quote(Record._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.adapters = [self._adapter(field) for field in self.fields]
+        self.names = [field.attname for field in self.fields]
+        self.batch_size = batch_size
+        self.rows: list[list[Any]] = []
+
+    def _adapter(self, field: Any) -> Any:
+        target = field.target_field if field.is_relation else field
+        if isinstance(target, models.UUIDField):
+            native = self.connection.features.has_native_uuid_field
+            return (lambda value: value) if native else (lambda value: value and value.hex)
+        if isinstance(target, models.DateTimeField):
+            return self.connection.ops.adapt_datetimefield_value
+        return lambda value: value
+
+    def add(self, **values: Any) -> None:
+        self.rows.append([adapt(values[name]) for adapt, name in zip(self.adapters, self.names, strict=True)])
+        if len(self.rows) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            with self.connection.cursor() as cursor:
+                cursor.executemany(self.sql, self.rows)
+            self.rows = []
+
+
 @dataclass(frozen=True)
 class ImportResult:
     batch: ImportBatch
@@ -238,23 +280,19 @@ def _store_import(
             Record.objects.filter(
                 vault=vault, facet__in=list(last_profile_index), superseded_at__isnull=True
             ).update(superseded_at=now)
-        pending: list[Record] = []
+        insert = _RecordInserter(batch_size=batch_size)
         for index, item in enumerate(parsed):
             superseded = None
             if item.occurred_at is None and last_profile_index[item.facet] != index:
                 superseded = now
-            pending.append(
-                _new_record(
-                    key, vault=vault, facet=item.facet, source=origin,
-                    occurred_at=item.occurred_at, data=item.data, now=now,
-                    superseded_at=superseded, import_batch=batch,
-                )
+            record_id = uuid.uuid4()
+            sealed = key.seal_record(record_id=str(record_id), facet=item.facet, payload=item.data)
+            insert.add(
+                id=record_id, vault_id=vault.id, facet=item.facet, source_id=origin.id,
+                occurred_at=item.occurred_at, created_at=now, superseded_at=superseded,
+                key_version=key.version, sealed=sealed, size=len(sealed), import_batch_id=batch.id,
             )
-            if len(pending) >= batch_size:
-                Record.objects.bulk_create(pending)
-                pending.clear()
-        if pending:
-            Record.objects.bulk_create(pending)
+        insert.flush()
         audit_append(
             actor=actor, action="data.imported", subject=str(vault.subject),
             facets=list(by_facet), request_id=request_id,

@@ -126,19 +126,20 @@ def test_a_failure_while_storing_rolls_back_the_whole_import(consumer, monkeypat
     from vault import services
 
     calls = {"n": 0}
-    real = services.Record.objects.bulk_create
+    real = services._RecordInserter.flush
 
-    def failing_bulk_create(objs, *args, **kwargs):
+    def failing_flush(self):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
-        return real(objs, *args, **kwargs)
+        return real(self)
 
-    monkeypatch.setattr(services.Record.objects, "bulk_create", failing_bulk_create)
+    monkeypatch.setattr(services._RecordInserter, "flush", failing_flush)
     monkeypatch.setitem(services.settings.VAULT, "IMPORT_BATCH_SIZE", 2)
     before = table_state()
     with pytest.raises(RuntimeError):
         _import(consumer, csv_bytes(*([GOOD_ROW] * 5)), "a.csv")
+    assert calls["n"] == 2
     assert table_state() == before
 
 
