@@ -189,6 +189,7 @@ class _RecordInserter:
         columns = ", ".join(quote(field.column) for field in self.fields)
         marks = ", ".join(["%s"] * len(self.fields))
         self.sql = f"INSERT INTO {quote(Record._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.copy_sql = f"COPY {quote(Record._meta.db_table)} ({columns}) FROM STDIN"
         self.adapters = [self._adapter(field) for field in self.fields]
         self.names = [field.attname for field in self.fields]
         self.batch_size = batch_size
@@ -209,10 +210,18 @@ class _RecordInserter:
             self.flush()
 
     def flush(self) -> None:
-        if self.rows:
-            with self.connection.cursor() as cursor:
+        if not self.rows:
+            return
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                # COPY is PostgreSQL's bulk path: several times executemany's rate.
+                raw = cursor.cursor
+                with raw.copy(self.copy_sql) as copy:
+                    for row in self.rows:
+                        copy.write_row(row)
+            else:
                 cursor.executemany(self.sql, self.rows)
-            self.rows = []
+        self.rows = []
 
 
 @dataclass(frozen=True)
