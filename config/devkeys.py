@@ -20,16 +20,35 @@ def _random_key() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
+def _random_seed() -> str:
+    """An Ed25519 seed (32 random bytes, standard base64): the audit checkpoint signing key."""
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+# Secrets added after the first release: filled into an existing dev-keys file.
+_ADDED_LATER = {"SILLAGE_AUDIT_SIGNING_KEY": _random_seed}
+
+
+def _fill_missing(path: Path, keys: dict[str, str]) -> dict[str, str]:
+    missing = {name: make() for name, make in _ADDED_LATER.items() if name not in keys}
+    if missing:
+        keys.update(missing)
+        path.write_text(json.dumps(keys, indent=2))
+        sys.stderr.write(f"WARNING: added DEVELOPMENT key(s) {', '.join(missing)} to {path}.\n")
+    return keys
+
+
 def load_or_create(path: Path) -> dict[str, str]:
     """Return the development secrets stored at ``path``, creating them if absent."""
     if path.exists():
-        return json.loads(path.read_text())
+        return _fill_missing(path, json.loads(path.read_text()))
     path.parent.mkdir(parents=True, exist_ok=True)
     keys = {
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "SILLAGE_VAULT_KEYS": f"dev1:{_random_key()}",
         "SILLAGE_VAULT_ACTIVE_KEY": "dev1",
         "SILLAGE_INDEX_KEY": _random_key(),
+        "SILLAGE_AUDIT_SIGNING_KEY": _random_seed(),
     }
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -48,4 +67,5 @@ def random_keys() -> dict[str, str]:
         "SILLAGE_VAULT_KEYS": f"test1:{_random_key()}",
         "SILLAGE_VAULT_ACTIVE_KEY": "test1",
         "SILLAGE_INDEX_KEY": _random_key(),
+        "SILLAGE_AUDIT_SIGNING_KEY": _random_seed(),
     }

@@ -195,3 +195,32 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+
+# --- Audit (issue 4): append-only log, Merkle tree, signed checkpoints ---------
+def audit_settings(secrets: dict[str, str]) -> dict[str, object]:
+    """Audit options in one namespaced dict (DESIGN §11); the signing key is a secret."""
+    return {
+        # Ed25519 seed (base64, 32 bytes) signing the checkpoints; production refuses to start without it.
+        "SIGNING_KEY": secrets.get("SILLAGE_AUDIT_SIGNING_KEY", ""),
+        # Log identity on the first line of every checkpoint, and the signing key's name.
+        "ORIGIN": env.str("SILLAGE_AUDIT_ORIGIN", default="sillage.example/audit"),
+        # Verifier keys ("name+id+key") of retired signing keys, so older checkpoints still verify.
+        "PREVIOUS_VERIFIER_KEYS": env.list("SILLAGE_AUDIT_PREVIOUS_VERIFIER_KEYS", default=[]),
+        "SEQUENCE_BATCH_SIZE": 5_000,
+        "ACTIVITY_PAGE_SIZE": 25,
+        "REGULATOR_PAGE_SIZE": 50,
+        "API_PAGE_SIZE": 100,
+        "API_MAX_PAGE_SIZE": 1_000,
+        "TOKEN_LIFETIME_DAYS": env.int("SILLAGE_AUDIT_TOKEN_LIFETIME_DAYS", default=90),
+    }
+
+
+CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
+    "task": "audit.tasks.issue_checkpoint",
+    "schedule": env.float("SILLAGE_AUDIT_CHECKPOINT_SECONDS", default=300.0),
+}
+CELERY_BEAT_SCHEDULE["audit-verify"] = {
+    "task": "audit.tasks.verify_log",
+    "schedule": 3600.0,
+}

@@ -15,5 +15,6 @@ _secrets = {name: os.environ.get(name) or value for name, value in _dev.items()}
 
 SECRET_KEY = _secrets["DJANGO_SECRET_KEY"]
 VAULT = vault_settings(_secrets)
+AUDIT = audit_settings(_secrets)  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 (BASE_DIR / "var").mkdir(exist_ok=True)

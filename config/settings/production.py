@@ -19,6 +19,7 @@ REQUIRED = (
     "CELERY_BROKER_URL",
     "SILLAGE_VAULT_KEYS",
     "SILLAGE_INDEX_KEY",
+    "SILLAGE_AUDIT_SIGNING_KEY",
 )
 _missing = [name for name in REQUIRED if not os.environ.get(name)]
 if _missing:
@@ -32,6 +33,7 @@ _secrets = {name: os.environ.get(name, "") for name in (*REQUIRED, "SILLAGE_VAUL
 DEBUG = False
 SECRET_KEY = _secrets["DJANGO_SECRET_KEY"]
 VAULT = vault_settings(_secrets)
+AUDIT = audit_settings(_secrets)  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {"default": env.cache("CACHE_URL", default="rediscache://127.0.0.1:6379/1")}
 

@@ -14,6 +14,7 @@ DEBUG = False
 _secrets = devkeys.random_keys()
 SECRET_KEY = _secrets["DJANGO_SECRET_KEY"]
 VAULT = vault_settings(_secrets)
+AUDIT = audit_settings(_secrets)  # noqa: F405
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
