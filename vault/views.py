@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.services import consumer_actor
 
 from .facets import FACETS, Facet, RecordInvalid
-from .forms import ImportForm, PreferenceFormSet, ProfileForm, preference_rows
+from .forms import ImportForm, PreferenceFormSet, ProfileForm, describe, preference_rows
 from .importers import ImportRejected
 from .selectors import current_profile_value, facet_records, source_label, vault_overview
 from .services import SELF_SOURCE, record_delete, record_write, vault_export, vault_import
@@ -43,7 +44,8 @@ def _facet_or_404(key: str) -> Facet:
 
 
 def _sentence(label: str, message: str) -> str:
-    return _("%(label)s %(message)s.") % {"label": label, "message": message.rstrip(".")}
+    """'<Field label> <validation message>.' in the active language."""
+    return _("%(label)s %(message)s.") % {"label": label, "message": describe(message).rstrip(".")}
 
 
 @login_required
@@ -151,7 +153,8 @@ def _save_profile(
         if spec.free_form:
             row = formset.form_for_key(error.field.split(".", 1)[0])
             if row is not None:
-                row.add_error("key", _sentence(error.field, error.message))
+                row.add_error("key", _("The name “%(name)s” is refused: %(message)s.") % {
+                    "name": error.field, "message": describe(error.message).rstrip(".")})
                 return False, ""
             return False, _sentence(_("The preferences"), error.message)
         if error.field in form.fields:
@@ -213,12 +216,12 @@ def import_view(request: HttpRequest) -> HttpResponse:
             except ImportRejected as rejected:
                 context["problems"] = [
                     {"where": _where(problem.where), "field": problem.field,
-                     "message": problem.message}
+                     "message": describe(problem.message)}
                     for problem in rejected.problems
                 ]
             except RecordInvalid as error:
                 form.add_error("source" if error.field == "source" else None,
-                               _sentence(form.fields["source"].label, error.message))
+                               capfirst(describe(error.message)).rstrip(".") + ".")
             else:
                 # Only ids and counts go to the session: names stay sealed in the vault.
                 request.session[IMPORT_RESULT_KEY] = {
