@@ -1,4 +1,4 @@
-"""Brand organisations and their staff."""
+"""Brand organisations, their staff, their OAuth clients and API idempotency keys."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from oauth2_provider.models import AbstractApplication, ApplicationManager
 
 from .webhook_models import *  # noqa: F403  (webhook outbox models live beside, same app)
 
@@ -41,3 +42,72 @@ class BrandMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} of {self.brand_id}"
+
+
+class Application(AbstractApplication):
+    """An OAuth client of a brand (the toolkit's swappable application model).
+
+    Only the authorization-code grant exists here; the secret is kept as a
+    password hash by the toolkit and shown once, when it is made. ``purposes``
+    lists what the brand declared it may ask consent for, each with the plain
+    description the consent screen shows.
+    """
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="applications")
+    # [{"purpose": "loyalty", "description": "..."}], purposes from consents.scopes.PURPOSES.
+    purposes = models.JSONField(default=list, blank=True)
+    secret_rotated_at = models.DateTimeField(null=True, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApplicationManager()
+
+    class Meta(AbstractApplication.Meta):
+        swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.client_id,)
+
+    def is_usable(self, request: object) -> bool:
+        return self.disabled_at is None
+
+    def allows_grant_type(self, *grant_types: str) -> bool:
+        return self.authorization_grant_type == self.GRANT_AUTHORIZATION_CODE and (
+            self.authorization_grant_type in grant_types
+        )
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.client_type == self.CLIENT_CONFIDENTIAL
+
+    def purpose_description(self, purpose: str) -> str:
+        for declared in self.purposes or []:
+            if isinstance(declared, dict) and declared.get("purpose") == purpose:
+                return str(declared.get("description") or "")
+        return ""
+
+    def declares(self, purpose: str) -> bool:
+        return any(
+            isinstance(declared, dict) and declared.get("purpose") == purpose
+            for declared in self.purposes or []
+        )
+
+
+class IdempotencyKey(models.Model):
+    """A brand's Idempotency-Key for one write: a keyed digest of the request and
+    the response it got, so a retry gets the same answer and a different body
+    under the same key is refused. The stored response holds ids, never values."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    request_digest = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(default=dict)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["application", "key"], name="idempotencykey_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"idempotency key of application {self.application_id}"

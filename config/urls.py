@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/audit/", include("audit.api.urls")),
     path("api/v1/", include("brands.api.urls")),
+    path("o/", include("consents.oauth_urls")),
     # Portals
     path("vault/", include("vault.urls")),
     path("consents/", include("consents.urls")),

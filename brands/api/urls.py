@@ -1,3 +1,13 @@
-"""URLs (being built)."""
+"""Brand API (DESIGN §5), mounted at /api/v1/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "brand_api"
+
+urlpatterns = [
+    path("consent", views.ConsentView.as_view(), name="consent"),
+    path("profile", views.ProfileView.as_view(), name="profile"),
+    path("facets/<slug:facet>", views.FacetView.as_view(), name="facet"),
+]

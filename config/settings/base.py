@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "consents",
     "brands",
     # --- OAuth / consents (issue 3): add apps below this line ---
+    "oauth2_provider",
 ]
 
 MIDDLEWARE = [
@@ -250,5 +251,80 @@ WEBHOOKS = {
 }
 CELERY_BEAT_SCHEDULE["webhooks-requeue-due"] = {
     "task": "brands.tasks.requeue_due_webhooks",
+    "schedule": 60.0,
+}
+
+
+# --- OAuth / consents (issue 3) ---------------------------------------------
+# django-oauth-toolkit set to the OAuth 2.0 Security BCP (RFC 9700), not to its
+# defaults. Grant and token models are swapped for ones that keep only SHA-256
+# digests of the bearer values and point at the consent they carry.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "brands.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "consents.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "consents.RefreshToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "consents.Grant"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "consents.IDToken"
+OAUTH2_PROVIDER = {
+    "OAUTH2_SERVER_CLASS": "consents.oauth.SillageServer",
+    "OAUTH2_VALIDATOR_CLASS": "consents.oauth.SillageValidator",
+    "SCOPES_BACKEND_CLASS": "consents.scopes.FacetScopes",
+    "APPLICATION_ADMIN_CLASS": "brands.admin.ApplicationAdmin",
+    # Never consulted (the facet scopes backend answers), but the toolkit wants it non-empty.
+    "SCOPES": {"<facet>:read": "see consents.scopes", "<facet>:write": "see consents.scopes"},
+    "DEFAULT_SCOPES": [],
+    "PKCE_REQUIRED": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    # Upper bound; the server also caps each token at its consent's expiry.
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 900,
+    # Idle lifetime of a refresh token after its access token expired; a refresh
+    # token never outlives its consent whatever this says.
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "ALLOW_URI_WILDCARDS": False,
+    # Plain-http redirect URIs only for loopback clients, and only when asked for.
+    "ALLOWED_REDIRECT_URI_SCHEMES": (
+        ["https", "http"] if env.bool("SILLAGE_OAUTH_LOOPBACK_HTTP", default=False) else ["https"]
+    ),
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": [
+        "client_secret_basic", "client_secret_post", "none",
+    ],
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": False,  # loopback http stays possible, see above
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+
+# Consents and the brand API in one namespaced dict (DESIGN §11).
+CONSENTS = {
+    # Ed25519 seed (base64url, 32 bytes) signing consent receipts. Empty: derived
+    # from SECRET_KEY (stable per deployment); set it to rotate independently.
+    "RECEIPT_SIGNING_KEY": env.str("SILLAGE_RECEIPT_SIGNING_KEY", default=""),
+    "RECEIPT_JURISDICTION": env.str("SILLAGE_RECEIPT_JURISDICTION", default="EU (GDPR)"),
+    "CONTROLLER_NAME": env.str("SILLAGE_CONTROLLER_NAME", default="Sillage"),
+    "MAX_DURATION_DAYS": 365,
+    "DEFAULT_DURATION_DAYS": 90,
+}
+BRAND_API = {
+    # Per OAuth client, counted across all its tokens.
+    "RATE_LIMIT": env.str("SILLAGE_API_RATE_LIMIT", default="600/min"),
+    "MAX_BODY_BYTES": env.int("SILLAGE_API_MAX_BODY_BYTES", default=64 * 1024),
+    "PAGE_SIZE": 100,
+    "MAX_PAGE_SIZE": 500,
+    # How long an Idempotency-Key and its stored response are honoured.
+    "IDEMPOTENCY_HOURS": 24,
+}
+CELERY_BEAT_SCHEDULE["consents-expire-due"] = {
+    "task": "consents.tasks.expire_due_consents",
     "schedule": 60.0,
 }

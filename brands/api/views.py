@@ -1,0 +1,196 @@
+"""Brand API (DESIGN §5): thin views. Authentication finds the token and its
+consent; the selectors and services decide what may be read or written and
+write the audit event; the views translate to HTTP."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from brands.selectors import FacetNotConsented, UnknownFacet
+from brands.services import (
+    IdempotencyConflict,
+    api_access_denied,
+    api_facet_read,
+    api_facet_write,
+    api_profile_read,
+)
+from consents.models import READ, WRITE, AccessToken
+from consents.scopes import facet_info
+from consents.selectors import CursorInvalid
+from portal.api_errors import ApiError
+from vault.facets import RecordInvalid
+
+from .authentication import ConsentTokenAuthentication, HasConsentToken
+from .serializers import (
+    ConsentOutSerializer,
+    ErrorSerializer,
+    FacetOutSerializer,
+    FacetQuerySerializer,
+    ProfileOutSerializer,
+    RecordInSerializer,
+    RecordOutSerializer,
+)
+from .throttling import BrandClientThrottle
+
+_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+_ERRORS = {401: ErrorSerializer, 403: ErrorSerializer, 429: ErrorSerializer}
+
+
+def _request_id(request: Request) -> str:
+    return getattr(request._request, "request_id", "")
+
+
+class BrandApiView(APIView):
+    authentication_classes = [ConsentTokenAuthentication]
+    permission_classes = [HasConsentToken]
+    throttle_classes = [BrandClientThrottle]
+
+    @property
+    def token(self) -> AccessToken:
+        token = self.request.auth
+        assert isinstance(token, AccessToken)  # noqa: S101 - HasConsentToken guarantees it
+        return token
+
+
+def _not_consented(error: FacetNotConsented) -> ApiError:
+    return ApiError(status_code=403, code="facet_not_consented", detail=str(error))
+
+
+class ConsentView(BrandApiView):
+    @extend_schema(summary="The consent behind the token", responses={200: ConsentOutSerializer, **_ERRORS})
+    def get(self, request: Request) -> Response:
+        token = self.token
+        consent = token.consent
+        assert consent is not None  # noqa: S101
+        facets = []
+        for facet, modes in sorted(consent.grants.items()):
+            info = facet_info(facet)
+            facets.append({"facet": facet, "access": list(modes),
+                           "kind": info.kind if info else "profile",
+                           "reduced": bool(info and info.reduced)})
+        body = {
+            "consent_id": consent.id, "status": consent.status,
+            "client_id": token.application.client_id, "brand": token.application.brand.slug,
+            "purpose": consent.purpose, "description": consent.description,
+            "scope": token.scope, "facets": facets, "granted_at": consent.granted_at,
+            "expires_at": consent.expires_at, "token_expires_at": token.expires,
+        }
+        return Response(ConsentOutSerializer(body).data)
+
+
+class ProfileView(BrandApiView):
+    @extend_schema(summary="Every profile facet the consent allows",
+                   responses={200: ProfileOutSerializer, **_ERRORS})
+    def get(self, request: Request) -> Response:
+        values = api_profile_read(token=self.token, request_id=_request_id(request))
+        return Response({"consent_id": str(self.token.consent_id), "facets": values})
+
+
+class FacetView(BrandApiView):
+    def _facet(self, facet: str) -> None:
+        if facet_info(facet) is None:
+            raise ApiError(status_code=404, code="unknown_facet",
+                           detail=f"no facet named {facet[:40]!r}")
+
+    @extend_schema(
+        summary="Read one facet (events: cursor-paginated, oldest first)",
+        parameters=[FacetQuerySerializer, OpenApiParameter("facet", str, OpenApiParameter.PATH)],
+        responses={200: FacetOutSerializer, 400: ErrorSerializer, 404: ErrorSerializer, **_ERRORS},
+    )
+    def get(self, request: Request, facet: str) -> Response:
+        self._facet(facet)
+        query = FacetQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        limit = min(int(params.get("limit") or settings.BRAND_API["PAGE_SIZE"]),
+                    int(settings.BRAND_API["MAX_PAGE_SIZE"]))
+        try:
+            result = api_facet_read(token=self.token, facet=facet, since=params.get("since"),
+                                    cursor=params.get("cursor"), limit=limit,
+                                    request_id=_request_id(request))
+        except FacetNotConsented as error:
+            api_access_denied(token=self.token, facet=facet, mode=READ,
+                              reason="facet_not_consented", request_id=_request_id(request))
+            raise _not_consented(error) from None
+        except CursorInvalid as error:
+            raise ApiError(status_code=400, code="invalid_request", detail=str(error)) from None
+        body: dict[str, Any] = {"consent_id": str(self.token.consent_id), "facet": facet,
+                                "kind": result.kind}
+        if result.page is not None:
+            body["items"] = result.page.items
+            body["next_cursor"] = result.page.next_cursor
+        else:
+            body["value"] = result.value
+        return Response(body)
+
+    @extend_schema(
+        summary="Add one record to a facet (needs <facet>:write)",
+        request=RecordInSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
+                                     description="Retries with the same key get the first answer.")],
+        responses={201: RecordOutSerializer, 400: ErrorSerializer, 409: ErrorSerializer,
+                   413: ErrorSerializer, 415: ErrorSerializer, **_ERRORS},
+    )
+    def post(self, request: Request, facet: str) -> Response:
+        self._facet(facet)
+        payload = self._body(request)
+        key = request.headers.get("Idempotency-Key", "")
+        if key and not _KEY.match(key):
+            raise ApiError(status_code=400, code="invalid_request",
+                           detail="Idempotency-Key is 1 to 200 printable characters")
+        try:
+            result = api_facet_write(token=self.token, facet=facet, data=payload["data"],
+                                     occurred_at=payload.get("occurred_at"), idempotency_key=key,
+                                     request_id=_request_id(request))
+        except FacetNotConsented as error:
+            api_access_denied(token=self.token, facet=facet, mode=WRITE,
+                              reason="facet_not_consented", request_id=_request_id(request))
+            raise _not_consented(error) from None
+        except RecordInvalid as error:
+            raise ApiError(status_code=400, code="invalid_record",
+                           detail=f"{error.field}: {error.message}") from None
+        except IdempotencyConflict as error:
+            raise ApiError(status_code=409, code="idempotency_conflict", detail=str(error)) from None
+        except UnknownFacet:
+            raise ApiError(status_code=404, code="unknown_facet", detail="no such facet") from None
+        response = Response(result.body, status=result.status)
+        if result.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    def _body(self, request: Request) -> dict[str, Any]:
+        """The JSON body, refused before parsing when too large (413)."""
+        limit = int(settings.BRAND_API["MAX_BODY_BYTES"])
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit:
+            raise ApiError(status_code=413, code="too_large",
+                           detail=f"the body is larger than {limit} bytes")
+        content_type = request.content_type.split(";")[0].strip().lower()
+        if content_type != "application/json":
+            raise ApiError(status_code=415, code="unsupported_media_type",
+                           detail="send the record as application/json")
+        raw = request._request.read(limit + 1)
+        if len(raw) > limit:
+            raise ApiError(status_code=413, code="too_large",
+                           detail=f"the body is larger than {limit} bytes")
+        try:
+            payload = json.loads(raw or b"null")
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(status_code=400, code="invalid_request",
+                           detail="the body is not valid JSON") from None
+        serializer = RecordInSerializer(data=payload if isinstance(payload, dict) else {})
+        if not isinstance(payload, dict) or not serializer.is_valid():
+            raise ApiError(status_code=400, code="invalid_record",
+                           detail="data: send an object {\"data\": {...}, \"occurred_at\": ...}")
+        return {"data": payload["data"], "occurred_at": payload.get("occurred_at")}

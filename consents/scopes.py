@@ -1,0 +1,133 @@
+"""Scopes are facets (DESIGN §4): ``<facet>:read`` and ``<facet>:write`` for every
+facet of the registry, ``<reduced>:read`` for every reduced facet. Purposes come
+from a fixed list. Anything else is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from oauth2_provider.scopes import BaseScopes
+
+from vault.facets import FACETS
+from vault.reduced import REDUCED_FACETS, reduced_forms_of
+
+from .models import ACCESS_MODES, READ, WRITE
+
+PURPOSES: dict[str, Promise] = {
+    "service": _("Provide a service you asked for"),
+    "personalisation": _("Personalise what you see and are offered"),
+    "loyalty": _("Run a loyalty programme you belong to"),
+    "analytics": _("Measure and improve the brand's products (aggregated)"),
+    "marketing": _("Send you offers and news"),
+}
+
+
+class ScopeError(ValueError):
+    """An unknown or malformed scope, purpose or duration."""
+
+
+@dataclass(frozen=True)
+class FacetInfo:
+    key: str
+    label: str | Promise
+    description: str | Promise
+    kind: str
+    reduced: bool
+    source: str
+    fields: tuple[tuple[str, str | Promise], ...]
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        return (READ,) if self.reduced else ACCESS_MODES
+
+    @property
+    def is_events(self) -> bool:
+        return self.kind == "events"
+
+
+@cache
+def facet_catalogue() -> dict[str, FacetInfo]:
+    catalogue: dict[str, FacetInfo] = {}
+    for facet in FACETS.values():
+        catalogue[facet.key] = FacetInfo(
+            key=facet.key, label=facet.label, description=facet.description, kind=facet.kind,
+            reduced=False, source=facet.key,
+            fields=tuple((spec.name, spec.label or spec.name) for spec in facet.fields),
+        )
+    for reduced in REDUCED_FACETS.values():
+        catalogue[reduced.key] = FacetInfo(
+            key=reduced.key, label=reduced.label, description=reduced.description,
+            kind=reduced.kind, reduced=True, source=reduced.source, fields=reduced.fields,
+        )
+    return catalogue
+
+
+def facet_info(key: str) -> FacetInfo | None:
+    return facet_catalogue().get(key)
+
+
+@cache
+def all_scopes() -> dict[str, str]:
+    scopes: dict[str, str] = {}
+    for info in facet_catalogue().values():
+        for mode in info.modes:
+            verb = "Read" if mode == READ else "Add records to"
+            scopes[f"{info.key}:{mode}"] = f"{verb} {info.key}"
+    return scopes
+
+
+def parse_scopes(scopes: Iterable[str]) -> dict[str, list[str]]:
+    """``["contact:read", "purchases:write"]`` -> ``{"contact": ["read"], ...}``;
+    raises ScopeError on anything that is not a known facet scope."""
+    grants: dict[str, set[str]] = {}
+    known = all_scopes()
+    for scope in scopes:
+        if scope not in known:
+            raise ScopeError(f"unknown scope {scope[:60]!r}: scopes are <facet>:read or <facet>:write")
+        facet, _sep, mode = scope.partition(":")
+        grants.setdefault(facet, set()).add(mode)
+    return {facet: sorted(modes) for facet, modes in sorted(grants.items())}
+
+
+def reductions(facet_key: str) -> list[str]:
+    return [reduced.key for reduced in reduced_forms_of(facet_key)]
+
+
+def clean_purpose(purpose: Any) -> str:
+    if not isinstance(purpose, str) or purpose not in PURPOSES:
+        raise ScopeError("purpose is required, one of: " + ", ".join(PURPOSES))
+    return purpose
+
+
+def clean_duration_days(value: Any, *, maximum: int) -> int:
+    try:
+        days = int(str(value).strip())
+    except (TypeError, ValueError) as error:
+        raise ScopeError(f"duration_days is required: a whole number of days from 1 to {maximum}") from error
+    if not 1 <= days <= maximum:
+        raise ScopeError(f"duration_days must be between 1 and {maximum}")
+    return days
+
+
+class FacetScopes(BaseScopes):
+    """The toolkit's scopes backend: every facet scope exists, none is default."""
+
+    def get_all_scopes(self) -> dict[str, str]:
+        return all_scopes()
+
+    def get_available_scopes(self, application: Any = None, request: Any = None, *args: Any,
+                             **kwargs: Any) -> list[str]:
+        return list(all_scopes())
+
+    def get_default_scopes(self, application: Any = None, request: Any = None, *args: Any,
+                           **kwargs: Any) -> list[str]:
+        return []
+
+
+__all__ = ["PURPOSES", "WRITE", "FacetInfo", "FacetScopes", "ScopeError", "all_scopes",
+           "facet_catalogue", "facet_info", "parse_scopes"]

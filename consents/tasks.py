@@ -1,0 +1,13 @@
+"""Celery tasks: thin wrappers around consent services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .services import expire_due_consents as _expire_due
+
+
+@shared_task(name="consents.tasks.expire_due_consents", ignore_result=True)
+def expire_due_consents() -> int:
+    """Record expiry of consents past their end (the API refuses them already)."""
+    return _expire_due()

@@ -1,0 +1,206 @@
+"""Consent screen (the toolkit's authorize view, with our template and form)
+and the consumer's consent pages. Thin: the OAuth request is validated by the
+toolkit and ``consents.oauth``, choices by the forms, changes by the services."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.views import AuthorizationView
+
+from portal.services import consumer_actor
+
+from .forms import ConsentForm, NarrowForm
+from .models import Consent
+from .oauth import ConsentDecision
+from .scopes import PURPOSES, parse_scopes, reductions
+from .selectors import (
+    consent_for_consumer,
+    consent_preview,
+    consents_for_consumer,
+    facets_described,
+)
+from .services import ConsentError, consent_narrow, consent_revoke
+
+_PASSED_ON = ("client_id", "redirect_uri", "response_type", "state", "code_challenge",
+              "code_challenge_method")
+
+
+def _request_id(request: HttpRequest) -> str:
+    return getattr(request, "request_id", "")
+
+
+class ConsentAuthorizationView(AuthorizationView):
+    """GET shows the consent screen; POST turns the consumer's answer into a
+    consent and an authorization code (or an ``access_denied`` redirect)."""
+
+    template_name = "consents/authorize.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            scopes, credentials = self.validate_authorization_request(request)
+        except OAuthToolkitError as error:
+            return self.error_response(error, application=None)
+        return self._screen(request, scopes, credentials, form=None)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The request is validated again from the URL: nothing hidden in the page is trusted.
+        try:
+            scopes, credentials = self.validate_authorization_request(request)
+        except OAuthToolkitError as error:
+            return self.error_response(error, application=None)
+        application = credentials["request"].client
+        passed = {key: credentials[key] for key in _PASSED_ON if credentials.get(key) is not None}
+        if "refuse" in request.POST:
+            try:
+                self.create_authorization_response(request=request, scopes=" ".join(scopes),
+                                                   credentials=passed, allow=False)
+            except OAuthToolkitError as error:
+                return self.error_response(error, application)
+            raise Http404  # unreachable: a refusal always ends in access_denied
+        requested = parse_scopes(scopes)
+        form = ConsentForm(request.POST, requested=requested, max_days=credentials["duration_days"])
+        if not form.is_valid():
+            return self._screen(request, scopes, credentials, form=form)
+        purpose = credentials["purpose"]
+        passed["sillage_decision"] = ConsentDecision(
+            facets=form.granted, purpose=purpose,
+            description=application.purpose_description(purpose) or str(PURPOSES[purpose]),
+            duration_days=form.cleaned_data["consent_days"], requested_scope=" ".join(scopes),
+            request_id=_request_id(request),
+        )
+        try:
+            uri, _headers, _body, _status = self.create_authorization_response(
+                request=request, scopes=" ".join(passed["sillage_decision"].scopes),
+                credentials=passed, allow=True,
+            )
+        except OAuthToolkitError as error:
+            return self.error_response(error, application)
+        return self.redirect(uri, application)
+
+    def _screen(self, request: HttpRequest, scopes: list[str], credentials: dict[str, Any],
+                form: ConsentForm | None) -> HttpResponse:
+        application = credentials["request"].client
+        requested = parse_scopes(scopes)
+        if form is None:
+            form = ConsentForm(requested=requested, max_days=credentials["duration_days"])
+        shown: list[str] = []
+        for facet, modes in requested.items():
+            shown.append(facet)
+            if "read" in modes:
+                shown.extend(reductions(facet))
+        previews = consent_preview(consumer=request.user, facets=shown)
+        rows = form.rows()
+        for row in rows:
+            row["preview"] = previews.get(row["facet"])
+            row["reduced_previews"] = [(info, previews.get(info.key)) for info in row["reductions"]]
+        purpose = credentials["purpose"]
+        context = {
+            "application": application,
+            "brand": application.brand,
+            "purpose": purpose,
+            "purpose_label": PURPOSES[purpose],
+            "purpose_description": application.purpose_description(purpose),
+            "duration_days": credentials["duration_days"],
+            "rows": rows,
+            "form": form,
+            "return_host": urlsplit(credentials["redirect_uri"]).netloc,
+            "scopes": scopes,
+        }
+        return self.render_to_response(context)
+
+
+# --- consent pages -----------------------------------------------------------------
+
+def _own(request: HttpRequest, consent_id: Any) -> Consent:
+    consent = consent_for_consumer(consumer=request.user, consent_id=consent_id)
+    if consent is None:
+        raise Http404
+    return consent
+
+
+@login_required
+@never_cache
+def consent_list(request: HttpRequest) -> HttpResponse:
+    consents = list(consents_for_consumer(consumer=request.user))
+    for consent in consents:
+        consent.facet_rows = facets_described(consent.grants)  # type: ignore[attr-defined]
+    active = [consent for consent in consents if consent.is_live()]
+    ended = [consent for consent in consents if not consent.is_live()]
+    return render(request, "consents/list.html", {"active": active, "ended": ended})
+
+
+@login_required
+@never_cache
+def consent_detail(request: HttpRequest, consent_id: Any) -> HttpResponse:
+    consent = _own(request, consent_id)
+    form = NarrowForm(grants=consent.grants, expires_at=consent.expires_at)
+    return _detail(request, consent, form)
+
+
+def _detail(request: HttpRequest, consent: Consent, form: NarrowForm,
+            status: int = 200) -> HttpResponse:
+    context = {
+        "consent": consent,
+        "facet_rows": facets_described(consent.grants),
+        "narrow_rows": form.rows(),
+        "form": form,
+        "purpose_label": PURPOSES.get(consent.purpose, consent.purpose),
+        "live": consent.is_live(),
+        "receipt_id": consent.receipt.get("receipt", {}).get("consentReceiptID"),
+    }
+    return render(request, "consents/detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def consent_revoke_view(request: HttpRequest, consent_id: Any) -> HttpResponse:
+    consent = _own(request, consent_id)
+    consent_revoke(consent=consent, actor=consumer_actor(request.user), reason="consumer",
+                   request_id=_request_id(request))
+    messages.success(request, _("Consent revoked: %(brand)s can no longer read or write your data.")
+                     % {"brand": consent.brand.name})
+    return redirect("consents:list")
+
+
+@login_required
+@require_POST
+def consent_narrow_view(request: HttpRequest, consent_id: Any) -> HttpResponse:
+    consent = _own(request, consent_id)
+    form = NarrowForm(request.POST, grants=consent.grants, expires_at=consent.expires_at)
+    if not form.is_valid():
+        return _detail(request, consent, form, status=400)
+    kept = form.kept()
+    if not kept:
+        form.add_error(None, _("To stop sharing everything, revoke the consent."))
+        return _detail(request, consent, form, status=400)
+    try:
+        consent_narrow(consent=consent, facets=kept, expires_at=form.new_expiry(),
+                       actor=consumer_actor(request.user), request_id=_request_id(request))
+    except ConsentError as error:
+        form.add_error(None, str(error))
+        return _detail(request, consent, form, status=400)
+    messages.success(request, _("Consent updated."))
+    return redirect("consents:detail", consent_id=consent.pk)
+
+
+@login_required
+@never_cache
+def consent_receipt(request: HttpRequest, consent_id: Any) -> HttpResponse:
+    consent = _own(request, consent_id)
+    body = json.dumps(consent.receipt, indent=2, ensure_ascii=False, sort_keys=True)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="consent-receipt-{consent.pk}.json"'
+    return response
+
+
