@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from portal.models import User
 
 OPERATOR: Actor = ("operator", "cli")
+# Paths under /brands/ that are not brands.
+RESERVED_SLUGS = frozenset({"webhooks", "new", "static"})
 
 
 class BrandError(ValueError):
@@ -55,6 +57,8 @@ def brand_create(*, name: str, actor: Actor, slug: str = "", verified: bool = Fa
     slug = slugify(slug or name)[:60]
     if not slug:
         raise BrandError("the brand name needs at least one letter or digit")
+    if slug in RESERVED_SLUGS:
+        raise BrandError(f"'{slug}' is reserved; choose another name or slug")
     with transaction.atomic(durable=True):
         if Brand.objects.filter(slug=slug).exists():
             raise BrandError(f"a brand with the slug '{slug}' already exists")
