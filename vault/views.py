@@ -65,9 +65,11 @@ def vault_home(request: HttpRequest) -> HttpResponse:
 
 def _page_number(request: HttpRequest) -> int:
     try:
-        return max(1, int(request.GET.get("page", "1")))
+        number = int(request.GET.get("page", "1"))
     except ValueError:
         return 1
+    # Clamped so that a forged page number cannot overflow the SQL offset.
+    return min(max(1, number), 1_000_000)
 
 
 @login_required

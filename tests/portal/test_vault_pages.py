@@ -60,6 +60,8 @@ def test_an_events_facet_lists_entries_with_source_and_date(
     first = logged_in.get("/vault/purchases/")
     second = logged_in.get("/vault/purchases/?page=2")
     beyond = logged_in.get("/vault/purchases/?page=99")
+    forged = [logged_in.get(f"/vault/purchases/?page={page}").status_code
+              for page in ("9" * 40, "-3", "abc", "")]
 
     html = first.content.decode()
     assert first.status_code == 200
@@ -70,6 +72,7 @@ def test_an_events_facet_lists_entries_with_source_and_date(
     assert "Shop 5" in second.content.decode()
     assert beyond.status_code == 200
     assert beyond.context["page"] == 2
+    assert forged == [200, 200, 200, 200]
 
 
 def test_an_unknown_facet_is_not_found(logged_in: Client) -> None:
