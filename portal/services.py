@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import secrets
 import time
@@ -125,7 +124,8 @@ def login_succeeded(*, user: User, email: str, client_ip: str, request_id: str =
 
 def _totp(secret_b32: str) -> TOTP:
     key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
-    return TOTP(key, TOTP_DIGITS, SHA1(), TOTP_STEP, enforce_key_length=False)
+    # RFC 6238 as every authenticator app implements it: HMAC-SHA1 (not a hash of secrets).
+    return TOTP(key, TOTP_DIGITS, SHA1(), TOTP_STEP, enforce_key_length=False)  # noqa: S303
 
 
 def totp_secret(user: User) -> str | None:
