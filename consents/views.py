@@ -4,13 +4,14 @@ toolkit and ``consents.oauth``, choices by the forms, changes by the services.""
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -54,9 +55,12 @@ class ConsentAuthorizationView(AuthorizationView):
         return self._screen(request, scopes, credentials, form=None)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        # The request is validated again from the URL: nothing hidden in the page is trusted.
+        # The request is validated again from the URL alone: nothing in the posted
+        # form can stand in for what the brand asked (scope, purpose, duration).
+        from_url = copy.copy(request)
+        from_url.POST = QueryDict()
         try:
-            scopes, credentials = self.validate_authorization_request(request)
+            scopes, credentials = self.validate_authorization_request(from_url)
         except OAuthToolkitError as error:
             return self.error_response(error, application=None)
         application = credentials["request"].client
