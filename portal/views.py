@@ -90,6 +90,7 @@ def _throttled(request: HttpRequest, template: str, context: dict[str, Any]) -> 
 
 
 @login_required
+@never_cache
 def dashboard(request: HttpRequest) -> HttpResponse:
     summaries = vault_overview(vault=request.user.vault, events_preview=1)
     given_name = ""
@@ -265,6 +266,17 @@ def _account_page(request: HttpRequest, status: int = 200, **forms: Any) -> Http
 def account_view(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _account_page(request)
+    # Both changes below ask for the password again: a stolen session must not
+    # turn them into a password-guessing oracle, so they share the log-in throttle.
+    email = request.user.email
+    client_ip = _client_ip(request)
+    if not login_allowed(email=email, client_ip=client_ip):
+        minutes = max(1, int(settings.PORTAL["LOGIN_WINDOW_SECONDS"]) // 60)
+        messages.error(request, _(
+            "Too many wrong passwords. For your security, this is paused: try again in "
+            "%(minutes)s minutes."
+        ) % {"minutes": minutes})
+        return _account_page(request, status=429)
     action = request.POST.get("action")
     if action == "password":
         password_form = PasswordChangeForm(user=request.user, data=request.POST)
@@ -273,14 +285,18 @@ def account_view(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, password_form.user)
             messages.success(request, _("Your password was changed."))
             return redirect("portal:account")
-        return _account_page(request, password_form=password_form)
+        if password_form.has_error("old_password", "password_incorrect"):
+            login_failed(email=email, client_ip=client_ip, request_id=_request_id(request))
+        return _account_page(request, status=400, password_form=password_form)
     if action == "totp_disable":
         disable_form = PasswordCheckForm(user=request.user, data=request.POST)
         if disable_form.is_valid():
             totp_disable(user=request.user, request_id=_request_id(request))
             messages.success(request, _("Two-factor authentication is off."))
             return redirect("portal:account")
-        return _account_page(request, disable_form=disable_form)
+        if disable_form.has_error("password", "password_incorrect"):
+            login_failed(email=email, client_ip=client_ip, request_id=_request_id(request))
+        return _account_page(request, status=400, disable_form=disable_form)
     messages.error(request, _("That action is not known. Nothing was changed."))
     return redirect("portal:account")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from portal.models import User, email_digest
 from tests.conftest import PASSWORD
@@ -133,3 +133,39 @@ def test_forms_without_a_csrf_token_are_refused(consumer: User) -> None:
 
     assert response.status_code == 403
     assert "_auth_user_id" not in strict.session
+
+
+def test_changing_the_password_needs_the_old_one(client: Client, consumer: User) -> None:
+    client.force_login(consumer)
+    new = "a-brand-new-Passphrase-9"
+
+    refused = client.post("/accounts/", {"action": "password", "old_password": "wrong-one-xx",
+                                         "new_password1": new, "new_password2": new})
+    changed = client.post("/accounts/", {"action": "password", "old_password": PASSWORD,
+                                         "new_password1": new, "new_password2": new})
+
+    assert refused.status_code == 400
+    assert "old_password" in refused.context["password_form"].errors
+    assert changed.status_code == 302
+    consumer.refresh_from_db()
+    assert consumer.check_password(new)
+    # The session survives its own password change.
+    assert client.get("/accounts/").status_code == 200
+
+
+@override_settings(PORTAL={"LOGIN_MAX_FAILURES": 2, "LOGIN_WINDOW_SECONDS": 600,
+                           "TOTP_ISSUER": "Sillage"})
+def test_a_stolen_session_cannot_guess_the_password_through_the_account_page(
+    client: Client, consumer: User
+) -> None:
+    client.force_login(consumer)
+    guess = {"action": "password", "old_password": "guess-guess-1",
+             "new_password1": "x-Long-enough-pass-1", "new_password2": "x-Long-enough-pass-1"}
+
+    statuses = [client.post("/accounts/", guess).status_code for _ in range(3)]
+    right = client.post("/accounts/", {**guess, "old_password": PASSWORD})
+
+    assert statuses == [400, 400, 429]
+    assert right.status_code == 429
+    consumer.refresh_from_db()
+    assert consumer.check_password(PASSWORD)

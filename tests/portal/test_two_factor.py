@@ -172,7 +172,7 @@ def test_turning_2fa_off_needs_the_password(client: Client, consumer: User) -> N
     accepted = client.post("/accounts/", {"action": "totp_disable", "password": PASSWORD})
     consumer.refresh_from_db()
 
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     assert "That password is not right." in refused.content.decode()
     assert still_on
     assert accepted.status_code == 302
