@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -23,7 +24,6 @@ from brands.selectors import token_for_bearer
 from consents.models import AccessToken, Consent
 from consents.scopes import all_scopes
 from consents.services import consent_expire
-from portal.api_errors import ApiError
 
 REALM = 'Bearer realm="sillage"'
 
@@ -41,8 +41,14 @@ class BrandClient:
         return self.application.client_id
 
 
-def _refused(detail: str) -> ApiError:
-    return ApiError(status_code=401, code="invalid_token", detail=detail)
+class InvalidToken(AuthenticationFailed):
+    """401 with the Bearer challenge and the error code of DESIGN §5."""
+
+    error_code = "invalid_token"
+
+
+def _refused(detail: str) -> InvalidToken:
+    return InvalidToken(detail=detail)
 
 
 class ConsentTokenAuthentication(BaseAuthentication):
