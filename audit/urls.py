@@ -1,3 +1,11 @@
-"""URLs (being built)."""
+"""Consumer activity, under /activity/ (DESIGN §8)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("", views.activity, name="activity"),
+]

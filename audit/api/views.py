@@ -1,0 +1,258 @@
+"""Regulator API (read-only): events, checkpoints, inclusion and consistency proofs.
+
+Thin views: validate the query, call the audit selectors, and record the query
+itself as an ``audit.viewed`` event in the same transaction as the read.
+Regulator tokens only (``RegulatorTokenAuthentication``); errors are
+``{"error": code, "detail": text}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit import selectors, signing
+from audit.models import Checkpoint
+from audit.services import audit_viewed
+from portal.api_errors import ApiError
+from portal.services import consumer_actor
+
+from .authentication import IsRegulator, RegulatorTokenAuthentication
+from .serializers import (
+    CheckpointPageSerializer,
+    CheckpointSerializer,
+    ConsistencyProofSerializer,
+    ConsistencyQuerySerializer,
+    EventPageSerializer,
+    EventQuerySerializer,
+    EventSerializer,
+    InclusionProofSerializer,
+    InclusionQuerySerializer,
+    PublicKeySerializer,
+)
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode()
+
+
+def _encode_cursor(kind: str, position: int) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{position}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(kind: str, cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        found, position = text.split(":")
+        if found != kind:
+            raise ValueError(kind)
+        return int(position)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise ApiError(status_code=400, code="invalid_cursor", detail="Malformed cursor.") from error
+
+
+def _page_size(requested: int | None) -> int:
+    default = int(settings.AUDIT["API_PAGE_SIZE"])
+    return min(requested or default, int(settings.AUDIT["API_MAX_PAGE_SIZE"]))
+
+
+def _valid(serializer_class: type, request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def checkpoint_data(checkpoint: Checkpoint) -> dict[str, Any]:
+    return {
+        "tree_size": checkpoint.tree_size,
+        "root_hash": _b64(bytes(checkpoint.root_hash)),
+        "origin": checkpoint.origin,
+        "key_id": checkpoint.key_id,
+        "issued_at": checkpoint.issued_at,
+        "note": checkpoint.note,
+    }
+
+
+class RegulatorAPIView(APIView):
+    authentication_classes = [RegulatorTokenAuthentication]
+    permission_classes = [IsRegulator]
+    view_name = ""
+
+    def audited(self, request: Request, *, filters: dict[str, Any] | None = None,
+                results: int | None = None) -> None:
+        audit_viewed(actor=consumer_actor(request.user), view=self.view_name,
+                     filters=filters, results=results,
+                     request_id=getattr(request, "request_id", ""))
+
+    def next_url(self, request: Request, cursor: str | None) -> str | None:
+        if cursor is None:
+            return None
+        query = request.query_params.copy()
+        query["cursor"] = cursor
+        return request.build_absolute_uri(request.path) + "?" + urlencode(query, doseq=True)
+
+
+class EventListView(RegulatorAPIView):
+    view_name = "api.events"
+
+    @extend_schema(parameters=[EventQuerySerializer], responses=EventPageSerializer,
+                   summary="Search audit events (newest first, cursor-paginated)")
+    def get(self, request: Request) -> Response:
+        query = _valid(EventQuerySerializer, request)
+        before = _decode_cursor("e", query.pop("cursor", None))
+        limit = _page_size(query.pop("limit", None))
+        filters = selectors.EventFilters(**query)
+        with transaction.atomic():
+            events = selectors.events_search(filters)
+            if before is not None:
+                events = events.filter(pk__lt=before)
+            page = list(events[: limit + 1])
+            more = len(page) > limit
+            page = page[:limit]
+            indices = selectors.leaf_indices(event.pk for event in page)
+            data = [selectors.event_as_dict(event, leaf_index=indices.get(event.pk))
+                    for event in page]
+            self.audited(request, filters={**filters.as_dict(),
+                                           **({"cursor": before} if before else {})},
+                         results=len(data))
+        cursor = _encode_cursor("e", page[-1].pk) if more and page else None
+        return Response({"events": EventSerializer(data, many=True).data,
+                         "next_cursor": cursor, "next": self.next_url(request, cursor)})
+
+
+class EventDetailView(RegulatorAPIView):
+    view_name = "api.event"
+
+    @extend_schema(responses=EventSerializer, summary="One audit event, with its leaf index")
+    def get(self, request: Request, event_id: Any) -> Response:
+        with transaction.atomic():
+            event = selectors.event_by_id(event_id)
+            self.audited(request, filters={"event_id": event_id}, results=int(event is not None))
+        if event is None:
+            raise ApiError(status_code=404, code="not_found", detail="No such event.")
+        index = selectors.leaf_indices([event.pk]).get(event.pk)
+        return Response(EventSerializer(selectors.event_as_dict(event, leaf_index=index)).data)
+
+
+class CheckpointListView(RegulatorAPIView):
+    view_name = "api.checkpoints"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("limit", int)],
+        responses=CheckpointPageSerializer,
+        summary="Signed checkpoints, newest first",
+    )
+    def get(self, request: Request) -> Response:
+        before = _decode_cursor("c", request.query_params.get("cursor"))
+        try:
+            limit = _page_size(int(request.query_params.get("limit") or 0) or None)
+        except ValueError as error:
+            raise ApiError(status_code=400, code="invalid_request", detail="limit: a number") from error
+        with transaction.atomic():
+            checkpoints = Checkpoint.objects.order_by("-tree_size")
+            if before is not None:
+                checkpoints = checkpoints.filter(tree_size__lt=before)
+            page = list(checkpoints[: limit + 1])
+            self.audited(request, filters={"cursor": before} if before is not None else None,
+                         results=min(len(page), limit))
+        more = len(page) > limit
+        page = page[:limit]
+        cursor = _encode_cursor("c", page[-1].tree_size) if more and page else None
+        return Response({
+            "checkpoints": CheckpointSerializer([checkpoint_data(c) for c in page], many=True).data,
+            "next_cursor": cursor, "next": self.next_url(request, cursor),
+        })
+
+
+class CheckpointLatestView(RegulatorAPIView):
+    view_name = "api.checkpoint_latest"
+
+    @extend_schema(responses=CheckpointSerializer, summary="The latest signed checkpoint")
+    def get(self, request: Request) -> Response:
+        with transaction.atomic():
+            latest = selectors.latest_checkpoint()
+            self.audited(request, results=int(latest is not None))
+        if latest is None:
+            raise ApiError(status_code=404, code="not_found", detail="No checkpoint yet.")
+        return Response(CheckpointSerializer(checkpoint_data(latest)).data)
+
+
+class InclusionProofView(RegulatorAPIView):
+    view_name = "api.proof_inclusion"
+
+    @extend_schema(parameters=[InclusionQuerySerializer], responses=InclusionProofSerializer,
+                   summary="Proof that an event is in the tree of a given size (RFC 9162 §2.1.3)")
+    def get(self, request: Request) -> Response:
+        query = _valid(InclusionQuerySerializer, request)
+        with transaction.atomic():
+            try:
+                proof = selectors.inclusion_proof(event_id=query["event"],
+                                                  tree_size=query.get("tree_size"))
+            except selectors.ProofUnavailable as error:
+                self.audited(request, filters=query, results=0)
+                unavailable = error
+            else:
+                unavailable = None
+                self.audited(request, filters=query, results=1)
+        if unavailable is not None:
+            raise ApiError(status_code=404, code="proof_unavailable", detail=str(unavailable))
+        return Response(InclusionProofSerializer({
+            "event_id": proof.event_id, "event_hash": proof.event_hash,
+            "leaf_index": proof.leaf_index, "tree_size": proof.tree_size,
+            "leaf_hash": _b64(proof.leaf_hash), "root_hash": _b64(proof.root_hash),
+            "proof": [_b64(item) for item in proof.proof],
+            "checkpoint": proof.checkpoint.note if proof.checkpoint else None,
+        }).data)
+
+
+class ConsistencyProofView(RegulatorAPIView):
+    view_name = "api.proof_consistency"
+
+    @extend_schema(parameters=[ConsistencyQuerySerializer], responses=ConsistencyProofSerializer,
+                   summary="Proof that the tree of size first is a prefix of size second (RFC 9162 §2.1.4)")
+    def get(self, request: Request) -> Response:
+        query = _valid(ConsistencyQuerySerializer, request)
+        with transaction.atomic():
+            try:
+                proof = selectors.consistency_proof(first=query["first"], second=query.get("second"))
+            except selectors.ProofUnavailable as error:
+                self.audited(request, filters=query, results=0)
+                unavailable = error
+            else:
+                unavailable = None
+                self.audited(request, filters=query, results=1)
+        if unavailable is not None:
+            raise ApiError(status_code=404, code="proof_unavailable", detail=str(unavailable))
+        return Response(ConsistencyProofSerializer({
+            "first": proof.first, "second": proof.second,
+            "first_root": _b64(proof.first_root), "second_root": _b64(proof.second_root),
+            "proof": [_b64(item) for item in proof.proof],
+            "first_checkpoint": proof.first_checkpoint.note if proof.first_checkpoint else None,
+            "second_checkpoint": proof.second_checkpoint.note if proof.second_checkpoint else None,
+        }).data)
+
+
+class PublicKeyView(RegulatorAPIView):
+    view_name = "api.public_key"
+
+    @extend_schema(responses=PublicKeySerializer, summary="The checkpoint verifier key")
+    def get(self, request: Request) -> Response:
+        with transaction.atomic():
+            self.audited(request)
+        return Response(PublicKeySerializer({
+            "origin": signing.origin(), "verifier_key": signing.verifier().encode(),
+            "previous_verifier_keys": list(settings.AUDIT.get("PREVIOUS_VERIFIER_KEYS", [])),
+        }).data)
+
+

@@ -1,0 +1,65 @@
+"""The checkpoint signing key, from settings (production: the environment only)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from . import note
+
+
+def audit_option(name: str) -> object:
+    return getattr(settings, "AUDIT", {})[name]
+
+
+def origin() -> str:
+    return str(audit_option("ORIGIN"))
+
+
+@lru_cache(maxsize=4)
+def _key(encoded: str) -> Ed25519PrivateKey:
+    try:
+        return note.private_key_from_seed(encoded)
+    except note.NoteError as error:
+        raise ImproperlyConfigured(f"SILLAGE_AUDIT_SIGNING_KEY: {error}") from error
+
+
+def signing_key() -> Ed25519PrivateKey:
+    encoded = str(getattr(settings, "AUDIT", {}).get("SIGNING_KEY") or "")
+    if not encoded:
+        raise ImproperlyConfigured(
+            "SILLAGE_AUDIT_SIGNING_KEY is not set: checkpoints cannot be signed. "
+            "See docs/regulator.md (signing key)."
+        )
+    return _key(encoded)
+
+
+def verifier() -> note.Verifier:
+    """The current public verifier key, as published to regulators."""
+    return note.verifier_for(origin(), signing_key())
+
+
+def trusted_verifiers() -> list[note.Verifier]:
+    """The current key first, then retired keys whose older checkpoints still count."""
+    keys = [verifier()]
+    for text in getattr(settings, "AUDIT", {}).get("PREVIOUS_VERIFIER_KEYS", []):
+        keys.append(note.parse_verifier(text))
+    return keys
+
+
+def open_checkpoint_note(text: str) -> note.Checkpoint:
+    """Verify a stored checkpoint note under any trusted key; NoteError if none signed it."""
+    error: note.NoteError | None = None
+    for candidate in trusted_verifiers():
+        try:
+            return note.open_checkpoint(text, candidate, origin=origin())
+        except note.NoteError as failure:
+            error = failure
+    raise error or note.NoteError("no trusted key")
+
+
+def sign_checkpoint(checkpoint: note.Checkpoint) -> str:
+    return note.sign(checkpoint.body(), name=origin(), key=signing_key())

@@ -1,0 +1,81 @@
+"""Consumer "Activity": who did what with my data, when, why, under which consent.
+
+Thin: the selectors scope everything to the logged-in consumer's own subject
+pseudonym; nothing here can show another person's events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.functional import Promise
+
+from . import selectors
+from .forms import ActivityFilterForm
+from .labels import OUTCOMES, action_label, facet_label
+from .models import AuditEvent
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    event: AuditEvent
+    who: str
+    what: str | Promise
+    facets: list[str | Promise]
+    outcome: str | Promise
+    consent_url: str
+
+
+def consent_url(consent_id: str) -> str:
+    # The consents portal's public path (DESIGN §8); written out, not reversed,
+    # so this page never depends on that app's route names.
+    return f"/consents/{consent_id}/" if consent_id else ""
+
+
+def rows_for(events: list[AuditEvent], *, viewer_subject: str = "") -> list[ActivityRow]:
+    labels = selectors.actor_labels(((event.actor_type, event.actor_id) for event in events),
+                                    viewer_subject=viewer_subject)
+    return [
+        ActivityRow(
+            event=event,
+            who=labels[(event.actor_type, event.actor_id)],
+            what=action_label(event.action),
+            facets=[facet_label(key) for key in event.facets],
+            outcome=OUTCOMES.get(event.outcome, event.outcome),
+            consent_url=consent_url(event.consent_id),
+        )
+        for event in events
+    ]
+
+
+@login_required
+def activity(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if user.role != "consumer":
+        raise PermissionDenied("The activity page is for consumers.")
+    subject = str(user.vault.subject)
+    actors = selectors.actors_for_subject(subject=subject)
+    labels = selectors.actor_labels(actors, viewer_subject=subject)
+    choices = sorted(((f"{actor_type}:{actor_id}", labels[(actor_type, actor_id)])
+                      for actor_type, actor_id in actors), key=lambda choice: str(choice[1]))
+    form = ActivityFilterForm(request.GET or None, actors=choices)
+    actor = form.actor_key()
+    events = selectors.events_for_subject(subject=subject, actor=actor)
+    page = Paginator(events, int(settings.AUDIT["ACTIVITY_PAGE_SIZE"])).get_page(
+        request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "audit/activity.html", {
+        "form": form,
+        "page": page,
+        "rows": rows_for(list(page.object_list), viewer_subject=subject),
+        "query": query.urlencode(),
+        "filtered": actor is not None,
+    })
