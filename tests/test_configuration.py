@@ -33,12 +33,13 @@ PRODUCTION_ENV = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "SILLAGE_VAULT_KEYS": f"k1:{_key()}",
     "SILLAGE_INDEX_KEY": _key(),
+    "SILLAGE_AUDIT_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
     "DJANGO_ALLOWED_HOSTS": "sillage.example",
 }
 
 
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "SILLAGE_VAULT_KEYS", "SILLAGE_INDEX_KEY",
-                                     "DATABASE_URL"])
+                                     "SILLAGE_AUDIT_SIGNING_KEY", "DATABASE_URL"])
 def test_production_refuses_to_start_without_a_secret_and_names_it(missing):
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
     result = _manage("check", env=env)
