@@ -307,6 +307,12 @@ def webhook_destination_check(url: str) -> str:
     return url.strip()
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    # System CAs, certificate and host name checked; built once (loading CAs is slow).
+    return ssl.create_default_context()
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Connects to the address that was checked, whatever DNS says a moment later."""
 
@@ -322,7 +328,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """As above, with certificate and SNI checked against the host name, not the address."""
 
     def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        super().__init__(host, port, timeout=timeout, context=_tls_context())
         self._address = address
 
     def connect(self) -> None:
