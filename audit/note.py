@@ -86,7 +86,7 @@ def verifier_for(name: str, key: Ed25519PrivateKey | Ed25519PublicKey) -> Verifi
 def parse_verifier(text: str) -> Verifier:
     """Read ``<name>+<hex id>+<base64(0x01 || key)>`` and check the id matches the key."""
     try:
-        name, hex_id, encoded = text.strip().split("+")
+        name, hex_id, encoded = text.strip().split("+", 2)
         raw = base64.b64decode(encoded, validate=True)
         identifier = bytes.fromhex(hex_id)
     except (ValueError, binascii.Error) as error:

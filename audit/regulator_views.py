@@ -120,7 +120,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def integrity(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        verify_log_task.delay()
+        with transaction.atomic():
+            _audited(request, "portal.verify")
+            transaction.on_commit(verify_log_task.delay)
         messages.info(request, _("Verification started; its result appears below when done."))
         return redirect("regulator:integrity")
     with transaction.atomic():

@@ -151,7 +151,7 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
 class Verifier:
     def __init__(self, text: str) -> None:
         try:
-            self.name, hex_id, encoded = text.strip().split("+")
+            self.name, hex_id, encoded = text.strip().split("+", 2)
             raw = base64.b64decode(encoded, validate=True)
             self.key_id = bytes.fromhex(hex_id)
         except (ValueError, binascii.Error) as error:
