@@ -47,6 +47,8 @@ def token_for_bearer(value: str) -> AccessToken | None:
         AccessToken.objects.select_related(
             "consent", "consent__vault", "application", "application__brand"
         )
+        .defer("consent__receipt", "consent__requested_scope", "application__redirect_uris",
+               "application__post_logout_redirect_uris", "application__allowed_origins")
         .filter(token_checksum=digest(value))
         .first()
     )

@@ -90,12 +90,14 @@ def profile_values(*, vault: Vault, facets: Iterable[str],
             (event_sources if reduced.from_events else full_needed).add(reduced.source)
     current: dict[str, dict[str, Any]] = {}
     if full_needed:
-        records = Record.objects.filter(
+        rows = Record.objects.filter(
             vault=vault, facet__in=sorted(full_needed), superseded_at__isnull=True,
             occurred_at__isnull=True,
-        ).only("id", "facet", "sealed", "key_version")
-        for record in records:
-            current[record.facet] = _open(vault, record)
+        ).values_list("id", "facet", "sealed", "key_version")
+        for record_id, facet, sealed, version in rows:
+            current[facet] = data_key(vault, version).open_record(
+                bytes(sealed), record_id=str(record_id), facet=facet
+            )
     streams: dict[str, list[dict[str, Any]]] = {}
     if event_sources:
         since = timezone.now() - dt.timedelta(days=EVENTS_WINDOW_DAYS)

@@ -33,7 +33,8 @@ def test_revoking_cuts_the_brand_off_at_once(flow: Flow) -> None:
 
     assert response.status_code == 302
     consent.refresh_from_db()
-    assert consent.status == "revoked" and consent.revoked_at is not None
+    assert consent.status == "revoked"
+    assert consent.revoked_at is not None
     assert api(tokens["access_token"], "/api/v1/facets/contact").status_code == 401
     assert flow.refresh(tokens["refresh_token"]).status_code == 400
     assert AccessToken.objects.count() == 0

@@ -185,7 +185,8 @@ def test_database_holds_no_bearer_credential_in_clear(flow: Flow) -> None:
     secrets_in_clear = [code, second_code, tokens["access_token"], tokens["refresh_token"],
                         refreshed["access_token"], refreshed["refresh_token"], flow.app.secret]
     for value in secrets_in_clear:
-        assert value and value.encode() not in dump
+        assert value
+        assert value.encode() not in dump
     assert set(AccessToken.objects.values_list("token", flat=True)) == {""}
     assert set(RefreshToken.objects.values_list("token", flat=True)) == {""}
     assert flow.app.application.client_secret.startswith(("md5$", "pbkdf2_", "scrypt$"))
