@@ -1,0 +1,133 @@
+"""Factories for insights tests: consumers with purchase histories, brands,
+OAuth clients and consents created through the real services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.utils import timezone
+
+from portal.models import User
+from vault import demo
+from vault.services import vault_import
+
+OPERATOR = ("operator", "tests")
+_brands = itertools.count(1)
+
+
+def consents_installed() -> bool:
+    if not apps.is_installed("consents"):
+        return False
+    try:
+        from consents.services import consent_grant  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_consents = pytest.mark.skipif(not consents_installed(),
+                                    reason="the consents app is not installed yet")
+
+
+def import_records(user: User, records: list[dict[str, Any]], source: str = "Ma Banque") -> None:
+    payload = json.dumps({"records": records}).encode()
+    vault_import(vault=user.vault, source=source, stream=payload, filename="export.json",
+                 actor=OPERATOR)
+
+
+def database_bytes() -> bytes:
+    """Every value of every table, as bytes: what someone with a dump would see."""
+    chunks: list[bytes] = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, memoryview | bytes | bytearray):
+                        chunks.append(bytes(value))
+                    elif value is not None:
+                        chunks.append(str(value).encode())
+    return b"\x00".join(chunks)
+
+
+@pytest.fixture
+def import_purchases() -> Callable[..., None]:
+    return import_records
+
+
+@pytest.fixture
+def demo_consumer(make_consumer: Callable[..., User]) -> User:
+    """A consumer with 18 months of demo purchases (Netflix rose from 13.49 to 15.99)."""
+    user = make_consumer(email="demo.insights@example.test")
+    now = timezone.now() - dt.timedelta(hours=1)
+    import_records(user, demo.purchases(months=18, seed=7, now=now), source="Ma Banque")
+    import_records(user, demo.profile(given_name="Camille", family_name="Durand",
+                                      email="demo.insights@example.test", city="Lyon",
+                                      postcode="69003", birthdate="1990-04-12"), source="Carrefour")
+    return user
+
+
+@pytest.fixture
+def make_brand() -> Callable[..., Any]:
+    """A brand with one OAuth client declaring the given purposes."""
+    from brands.services import application_create, brand_create
+
+    def make(name: str | None = None, purposes: tuple[str, ...] = ("service", "analytics")) -> Any:
+        brand = brand_create(name=name or f"Brand {next(_brands)}", actor=OPERATOR)
+        issued = application_create(
+            brand=brand, name=f"{brand.name} app", redirect_uris=["https://app.example.test/cb"],
+            purposes={purpose: f"{purpose} for tests" for purpose in purposes}, actor=OPERATOR,
+        )
+        brand.test_application = issued.application
+        return brand
+
+    return make
+
+
+@pytest.fixture
+def grant() -> Callable[..., Any]:
+    """Grant a consent through consents.services.consent_grant."""
+
+    def make(consumer: User, brand: Any, facets: dict[str, list[str]], *,
+             purpose: str = "service", days: int = 90) -> Any:
+        from consents.services import consent_grant
+
+        return consent_grant(consumer=consumer, application=brand.test_application, facets=facets,
+                             purpose=purpose, expires_at=timezone.now() + dt.timedelta(days=days))
+
+    return make
+
+
+@pytest.fixture
+def analytics_settings(settings: Any) -> Callable[..., None]:
+    """Override some ANALYTICS options for one test (restored afterwards)."""
+
+    def override(**options: Any) -> None:
+        settings.ANALYTICS = {**getattr(settings, "ANALYTICS", {}), **options}
+
+    return override
+
+
+def issue_token(*, application: Any, consent: Any = None, user: Any = None, scope: str = "",
+                minutes: int = 15) -> tuple[str, Any]:
+    """An access token as the authorization server would store it (digest only)."""
+    import secrets
+
+    from oauth2_provider.models import set_token_value
+
+    from consents.models import AccessToken
+
+    raw = secrets.token_urlsafe(32)
+    token = AccessToken(user=user, application=application, consent=consent,
+                        scope=scope or (consent.scope if consent is not None else ""),
+                        expires=timezone.now() + dt.timedelta(minutes=minutes), resource=[])
+    set_token_value(token, raw)
+    token.save()
+    return raw, token
