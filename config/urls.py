@@ -23,5 +23,6 @@ urlpatterns = [
     path("regulator/", include("audit.regulator_urls")),
     path("brands/webhooks/", include("brands.webhook_urls")),
     path("brands/", include("brands.urls")),
+    path("insights/", include("analytics.urls")),
     path("", include("portal.urls")),
 ]

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "audit",
     "consents",
     "brands",
+    "analytics",
     # --- OAuth / consents (issue 3): add apps below this line ---
     "oauth2_provider",
 ]
@@ -327,4 +328,15 @@ BRAND_API = {
 CELERY_BEAT_SCHEDULE["consents-expire-due"] = {
     "task": "consents.tasks.expire_due_consents",
     "schedule": 60.0,
+}
+
+
+# --- Insights and brand aggregates (issue 5): defaults in analytics/conf.py ---
+ANALYTICS = {
+    "MIN_GROUP_SIZE": env.int("SILLAGE_AGGREGATES_MIN_GROUP_SIZE", default=10),
+    "BRAND_EPSILON_BUDGET": env.float("SILLAGE_AGGREGATES_EPSILON_BUDGET", default=10.0),
+}
+CELERY_BEAT_SCHEDULE["analytics-refresh-insights"] = {
+    "task": "analytics.tasks.refresh_all_insights",
+    "schedule": 24 * 3600.0,
 }
