@@ -24,7 +24,7 @@ from portal.services import consumer_actor
 from .forms import ConsentForm, NarrowForm
 from .models import Consent
 from .oauth import ConsentDecision
-from .scopes import PURPOSES, parse_scopes, reductions
+from .scopes import PURPOSES, facet_info, parse_scopes, reductions
 from .selectors import (
     consent_for_consumer,
     consent_preview,
@@ -106,8 +106,9 @@ class ConsentAuthorizationView(AuthorizationView):
         previews = consent_preview(consumer=request.user, facets=shown)
         rows = form.rows()
         for row in rows:
-            row["preview"] = previews.get(row["facet"])
-            row["reduced_previews"] = [(info, previews.get(info.key)) for info in row["reductions"]]
+            row["preview"] = _shown(row["facet"], previews.get(row["facet"]))
+            row["reduced_previews"] = [(info, _shown(info.key, previews.get(info.key)))
+                                       for info in row["reductions"]]
         purpose = credentials["purpose"]
         context = {
             "application": application,
@@ -122,6 +123,32 @@ class ConsentAuthorizationView(AuthorizationView):
             "scopes": scopes,
         }
         return self.render_to_response(context)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(
+            f"{item.get('category')} ({item.get('purchases')})" if isinstance(item, dict) else str(item)
+            for item in value
+        )
+    return "" if value is None else str(value)
+
+
+def _shown(facet: str, preview: Any) -> Any:
+    """The preview with field labels, in the facet's field order, for the template."""
+    if preview is None:
+        return None
+    info = facet_info(facet)
+    labels = dict(info.fields) if info else {}
+    if preview.value:
+        order = list(labels) + sorted(set(preview.value) - set(labels))
+        preview.pairs = [(labels.get(key, key.replace("_", " ")), _text(preview.value[key]))
+                         for key in order if key in preview.value and key != "window_days"]
+    for event in preview.events:
+        data = event["data"]
+        order = [key for key in labels if key in data] + sorted(set(data) - set(labels))
+        event["text"] = " · ".join(_text(data[key]) for key in order)
+    return preview
 
 
 # --- consent pages -----------------------------------------------------------------
