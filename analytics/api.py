@@ -20,6 +20,7 @@ from django.utils.module_loading import import_string
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -48,8 +49,14 @@ class BrandPrincipal:
         return ("brand_application", self.client_id)
 
 
-def _refused(detail: str) -> ApiError:
-    return ApiError(status_code=401, code="invalid_token", detail=detail)
+class TokenRefused(AuthenticationFailed):
+    """401 with ``WWW-Authenticate`` (DRF adds it to authentication failures only)."""
+
+    error_code = "invalid_token"
+
+
+def _refused(detail: str) -> TokenRefused:
+    return TokenRefused(detail=detail)
 
 
 class ClientCredentialsAuthentication(BaseAuthentication):

@@ -119,10 +119,15 @@ class Release:
     suppressed: int
 
 
-def release(contributions: Iterable[Mapping[str, int]], mechanism: Mechanism,
-            rng: UniformSource | None = None) -> Release:
-    """Noisy counts and sums per cell, for cells that pass both thresholds."""
-    rng = rng or random.SystemRandom()
+@dataclass(frozen=True)
+class Totals:
+    """True per-cell counts and sums after bounding (never released as such)."""
+
+    counts: dict[str, int]
+    sums: dict[str, int]
+
+
+def totals(contributions: Iterable[Mapping[str, int]], mechanism: Mechanism) -> Totals:
     counts: dict[str, int] = {}
     sums: dict[str, int] = {}
     for contribution in contributions:
@@ -130,15 +135,27 @@ def release(contributions: Iterable[Mapping[str, int]], mechanism: Mechanism,
                                   sum_clip=mechanism.sum_clip).items():
             counts[cell] = counts.get(cell, 0) + 1
             sums[cell] = sums.get(cell, 0) + amount
+    return Totals(counts=counts, sums=sums)
+
+
+def noisy_release(true: Totals, mechanism: Mechanism, rng: UniformSource | None = None) -> Release:
+    """Noisy counts and sums per cell, for cells that pass both thresholds."""
+    rng = rng or random.SystemRandom()
     released = []
     suppressed = 0
     threshold = mechanism.release_threshold
-    for cell in sorted(counts):
+    for cell in sorted(true.counts):
         # Noise is drawn for every cell, released or not, in a fixed order.
-        noisy_count = counts[cell] + discrete_laplace(mechanism.count_scale, rng)
-        noisy_sum = sums[cell] + discrete_laplace(mechanism.sum_scale, rng)
-        if counts[cell] < mechanism.min_group_size or noisy_count < threshold:
+        noisy_count = true.counts[cell] + discrete_laplace(mechanism.count_scale, rng)
+        noisy_sum = true.sums[cell] + discrete_laplace(mechanism.sum_scale, rng)
+        if true.counts[cell] < mechanism.min_group_size or noisy_count < threshold:
             suppressed += 1
             continue
         released.append({"segment": cell, "count": max(noisy_count, 0), "sum": max(noisy_sum, 0)})
     return Release(cells=released, suppressed=suppressed)
+
+
+def release(contributions: Iterable[Mapping[str, int]], mechanism: Mechanism,
+            rng: UniformSource | None = None) -> Release:
+    """Bound every contribution, total them, add noise, apply both thresholds."""
+    return noisy_release(totals(contributions, mechanism), mechanism, rng)

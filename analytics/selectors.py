@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -281,16 +282,14 @@ def aggregate_contributions(*, brand: Any, dimension: str, months: int,
 
 
 def privacy_budget_of(*, brand: Any) -> dict[str, Any]:
+    """A brand's budget as shown to it (the default when none was spent yet)."""
+    places = Decimal("0.0001")
     budget = PrivacyBudget.objects.filter(brand=brand).first()
-    total = budget.total_epsilon if budget else None
-    spent = budget.spent_epsilon if budget else None
-    from decimal import Decimal
-
-    default_total = Decimal(str(option("BRAND_EPSILON_BUDGET")))
-    total = total if total is not None else default_total
-    spent = spent if spent is not None else Decimal("0")
+    total = (budget.total_epsilon if budget is not None
+             else Decimal(str(option("BRAND_EPSILON_BUDGET")))).quantize(places)
+    spent = (budget.spent_epsilon if budget is not None else Decimal("0")).quantize(places)
     return {"total_epsilon": str(total), "spent_epsilon": str(spent),
-            "remaining_epsilon": str(max(total - spent, Decimal("0")))}
+            "remaining_epsilon": str(max(total - spent, Decimal("0")).quantize(places))}
 
 
 def releases_for(*, brand: Any, limit: int = 20) -> list[AggregateRelease]:

@@ -160,12 +160,14 @@ def recommendation_act_view(request: HttpRequest, fingerprint: str) -> HttpRespo
 
 
 def _brand_for_staff(request: HttpRequest, slug: str) -> Any:
-    from brands.models import Brand, BrandMembership
+    """The brand, when the logged-in user is on its staff (404 otherwise: a
+    non-member does not learn that the brand exists)."""
+    from brands.selectors import membership
 
-    brand = Brand.objects.filter(slug=slug).first()
-    if brand is None or not BrandMembership.objects.filter(brand=brand, user=request.user).exists():
+    found = membership(user=request.user, brand_slug=slug)
+    if found is None:
         raise Http404("no such brand")
-    return brand
+    return found.brand
 
 
 @login_required

@@ -1,0 +1,151 @@
+"""Brand aggregates through the service: who is counted, thresholds, budget, audit."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pytest
+
+from analytics.models import AggregateRelease, PrivacyBudget
+from analytics.services import (
+    InvalidAggregateQuery,
+    PrivacyBudgetExhausted,
+    aggregate_query,
+    aggregate_release,
+    privacy_budget_set,
+    release_payload,
+)
+from audit.models import AuditEvent
+from vault.services import record_write
+
+from .conftest import import_records, needs_consents
+
+pytestmark = [pytest.mark.django_db, needs_consents]
+
+CITY_FACETS = {"city": ["read"], "purchases": ["read"]}
+
+
+@pytest.fixture
+def population(make_consumer, make_brand, grant):
+    """A brand with 24 analytics consumers in Lyon and 3 in Paris; 6 Marseille
+    consumers gave it another purpose, 6 in Nice gave analytics to another brand,
+    and 2 in Lyon revoked theirs."""
+    from consents.services import consent_revoke
+
+    brand, other = make_brand("Maison Lumiere"), make_brand("Other Brand")
+
+    def person(city: str, target, purpose: str, spend: str = "120.00", born: str = "1990-04-12"):
+        user = make_consumer()
+        actor = ("consumer", str(user.vault.subject))
+        record_write(vault=user.vault, facet="address", data={"city": city, "country": "FR"},
+                     source="self", actor=actor)
+        record_write(vault=user.vault, facet="birthdate", data={"date": born}, source="self",
+                     actor=actor)
+        import_records(user, [{"facet": "purchases", "occurred_at": "2026-09-05T10:00:00Z",
+                               "data": {"merchant": "Fnac", "category": "electronics",
+                                        "amount": spend, "currency": "EUR"}}])
+        return grant(user, target, CITY_FACETS | {"age_band": ["read"]}, purpose=purpose)
+
+    for _ in range(24):
+        person("Lyon", brand, "analytics")
+    for _ in range(3):
+        person("Paris", brand, "analytics")
+    for _ in range(6):
+        person("Marseille", brand, "service")
+    for _ in range(6):
+        person("Nice", other, "analytics")
+    for _ in range(2):
+        consent_revoke(consent=person("Lyon", brand, "analytics"), actor=("consumer", "x"))
+    return brand
+
+
+def _release(brand, dimension="city", seed=1, **query):
+    return aggregate_release(brand=brand, query=aggregate_query(dimension=dimension, **query),
+                             actor=("brand_application", "client-1"), requested_by="client-1",
+                             rng=random.Random(seed))
+
+
+def test_only_consented_consumers_count_and_small_cells_never_appear(population, analytics_settings):
+    analytics_settings(DELTA=0.01)  # threshold 10 + 10 = 20 on the noisy count
+    release = _release(population)
+    payload = release_payload(release)
+    # Lyon (24 live analytics consents) is released, noisy; Paris (3) never is;
+    # Marseille (other purpose), Nice (other brand) and the revoked are not counted.
+    assert [cell["segment"] for cell in payload["cells"]] == ["Lyon"]
+    [lyon] = payload["cells"]
+    assert 24 - 15 <= lyon["count"] <= 24 + 15
+    assert "suppressed" not in payload
+    assert "suppressed" not in str(payload["privacy"])
+    assert payload["privacy"]["epsilon"] == 1.0
+    assert payload["privacy"]["min_group_size"] == 10
+    # Every release is audited, as the brand's, without any personal value
+    [event] = AuditEvent.objects.filter(action="aggregate.released")
+    assert (event.actor_type, event.actor_id, event.purpose) == (
+        "brand_application", "client-1", "analytics")
+    assert event.detail["cells_released"] == 1
+    assert event.detail["cells_suppressed"] == 1  # Paris: for the regulator, not the brand
+    assert "Lyon" not in str(event.detail)
+    assert "Paris" not in str(event.detail)
+    assert PrivacyBudget.objects.get(brand=population).spent_epsilon == Decimal("1.0000")
+
+
+def test_paris_never_appears_whatever_the_noise(population, analytics_settings):
+    analytics_settings(DELTA=0.49, BRAND_EPSILON_BUDGET=100, RELEASE_REUSE_SECONDS=0)
+    for seed in range(30):
+        cells = _release(population, seed=seed).cells
+        assert "Paris" not in {cell["segment"] for cell in cells}
+
+
+def test_age_band_and_category_segments(population, analytics_settings):
+    analytics_settings(DELTA=0.01, MAX_CATEGORIES_PER_CONSUMER=1)
+    by_age = release_payload(_release(population, dimension="age_band"))
+    assert [cell["segment"] for cell in by_age["cells"]] == ["35-44"]
+    by_category = release_payload(_release(population, dimension="category", months=24))
+    assert [cell["segment"] for cell in by_category["cells"]] == ["electronics"]
+    assert by_category["privacy"]["max_cells_per_consumer"] == 1
+
+
+def test_the_same_query_again_is_free_and_gives_the_same_figures(population, analytics_settings):
+    analytics_settings(DELTA=0.01)
+    first = _release(population, seed=1)
+    again = _release(population, seed=2)
+    assert again.id == first.id
+    assert again.cells == first.cells
+    assert PrivacyBudget.objects.get(brand=population).spent_epsilon == Decimal("1.0000")
+    reused = AuditEvent.objects.filter(action="aggregate.released").order_by("id").last()
+    assert reused.detail["reused"] is True
+
+
+def test_a_brand_that_exhausts_its_budget_is_refused_and_nothing_is_released(population,
+                                                                              analytics_settings):
+    analytics_settings(BRAND_EPSILON_BUDGET=2.5)
+    _release(population, dimension="city", epsilon="1.5")
+    _release(population, dimension="age_band", epsilon="1")
+    releases = AggregateRelease.objects.count()
+    with pytest.raises(PrivacyBudgetExhausted, match=r"privacy budget exhausted: this query needs "
+                                                     r"epsilon 0\.1000, 0\.0000 of 2\.5000 remains"):
+        _release(population, dimension="category", epsilon="0.1")
+    assert AggregateRelease.objects.count() == releases
+    budget = PrivacyBudget.objects.get(brand=population)
+    assert budget.spent_epsilon == Decimal("2.5000")
+    refusal = AuditEvent.objects.get(action="aggregate.refused")
+    assert (refusal.outcome, refusal.detail["reason"]) == ("denied", "privacy_budget_exhausted")
+
+
+def test_an_operator_can_set_a_budget_and_it_is_audited(population):
+    privacy_budget_set(brand=population, total_epsilon=Decimal("3"), actor=("operator", "ops"))
+    assert PrivacyBudget.objects.get(brand=population).total_epsilon == Decimal("3.0000")
+    assert AuditEvent.objects.filter(action="aggregate.budget_set").count() == 1
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ({"dimension": "postcode"}, "dimension must be one of age_band, city, category"),
+    ({"dimension": "city", "epsilon": "5"}, "epsilon must be a number from 0.1 to 2.0"),
+    ({"dimension": "city", "epsilon": "nan"}, "epsilon must be"),
+    ({"dimension": "city", "months": "0"}, "months must be a whole number from 1 to 24"),
+    ({"dimension": "city", "months": "x"}, "months must be"),
+])
+def test_bad_queries_are_refused(query, message):
+    with pytest.raises(InvalidAggregateQuery, match=message):
+        aggregate_query(**query)
