@@ -107,9 +107,11 @@ class FacetView(BrandApiView):
     )
     def get(self, request: Request, facet: str) -> Response:
         self._facet(facet)
-        query = FacetQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+        params: dict[str, Any] = {}
+        if request.query_params:
+            query = FacetQuerySerializer(data=request.query_params)
+            query.is_valid(raise_exception=True)
+            params = dict(query.validated_data)
         limit = min(int(params.get("limit") or settings.BRAND_API["PAGE_SIZE"]),
                     int(settings.BRAND_API["MAX_PAGE_SIZE"]))
         try:
