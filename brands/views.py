@@ -4,7 +4,7 @@ services change, selectors read, every page is scoped to the user's brands."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,9 +29,17 @@ from .selectors import (
 )
 from .services import BrandError, application_create, application_secret_rotate, application_update
 
+if TYPE_CHECKING:
+    from portal.models import User
+
+
+def _staff(request: HttpRequest) -> User:
+    """The logged-in account (every view here requires a log-in)."""
+    return cast("User", request.user)
+
 
 def _member(request: HttpRequest, slug: str) -> BrandMembership:
-    found = membership(user=request.user, brand_slug=slug)
+    found = membership(user=_staff(request), brand_slug=slug)
     if found is None:
         raise Http404
     return found
@@ -48,7 +56,7 @@ def _client(request: HttpRequest, slug: str, client_id: str) -> tuple[BrandMembe
 @login_required
 @never_cache
 def brand_index(request: HttpRequest) -> HttpResponse:
-    brands = list(brands_for_staff(user=request.user))
+    brands = list(brands_for_staff(user=_staff(request)))
     if len(brands) == 1:
         return redirect("brands:brand", slug=brands[0].slug)
     return render(request, "brands/index.html", {"brands": brands})
@@ -81,7 +89,7 @@ def client_new(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             issued = application_create(
                 brand=member.brand, name=form.cleaned_data["name"], redirect_uris=form.uris(),
-                purposes=form.declared(), actor=consumer_actor(request.user),
+                purposes=form.declared(), actor=consumer_actor(_staff(request)),
                 confidential=form.cleaned_data["client_type"] == "confidential",
             )
         except BrandError as error:
@@ -111,7 +119,7 @@ def client_detail(request: HttpRequest, slug: str, client_id: str) -> HttpRespon
         try:
             application_update(application=application, name=form.cleaned_data["name"],
                                redirect_uris=form.uris(), purposes=form.declared(),
-                               actor=consumer_actor(request.user))
+                               actor=consumer_actor(_staff(request)))
         except BrandError as error:
             form.add_error(None, str(error))
         else:
@@ -129,7 +137,7 @@ def client_detail(request: HttpRequest, slug: str, client_id: str) -> HttpRespon
 def client_rotate(request: HttpRequest, slug: str, client_id: str) -> HttpResponse:
     member, application = _client(request, slug, client_id)
     try:
-        secret = application_secret_rotate(application=application, actor=consumer_actor(request.user))
+        secret = application_secret_rotate(application=application, actor=consumer_actor(_staff(request)))
     except BrandError as error:
         messages.error(request, str(error))
         return redirect("brands:client", slug=slug, client_id=client_id)

@@ -140,7 +140,8 @@ class AccessToken(_NoCleartextMixin, AbstractAccessToken):
         if super().is_expired():
             return True
         # A revoked or lapsed consent ends its tokens at once (introspection, toolkit views).
-        return self.consent_id is not None and not self.consent.is_live()
+        consent = self.consent if self.consent_id is not None else None
+        return consent is not None and not consent.is_live()
 
 
 class RefreshToken(_NoCleartextMixin, AbstractRefreshToken):

@@ -46,9 +46,11 @@ class IntrospectView(OAuthLibMixin, View):
 
     def _describe(self, value: str, hint: str, client: Any) -> dict[str, Any]:
         key = digest(value)
-        kinds = [RefreshToken, AccessToken] if hint == "refresh_token" else [AccessToken, RefreshToken]
+        kinds: list[type[AccessToken] | type[RefreshToken]] = (
+            [RefreshToken, AccessToken] if hint == "refresh_token" else [AccessToken, RefreshToken]
+        )
         for model in kinds:
-            token = (
+            token: Any = (
                 model.objects.select_related("consent")
                 .filter(token_checksum=key, application=client)
                 .first()
