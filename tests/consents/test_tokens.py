@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from consents.models import AccessToken, Consent, Grant, RefreshToken
 from consents.services import consent_revoke
-from tests.consents.conftest import REDIRECT_URI, Flow, api, database_bytes
+from tests.consents.conftest import REDIRECT_URI, Flow, api, database_bytes, query_of
 
 
 def _basic(flow: Flow) -> dict[str, str]:
@@ -190,3 +190,44 @@ def test_database_holds_no_bearer_credential_in_clear(flow: Flow) -> None:
     assert set(AccessToken.objects.values_list("token", flat=True)) == {""}
     assert set(RefreshToken.objects.values_list("token", flat=True)) == {""}
     assert flow.app.application.client_secret.startswith(("md5$", "pbkdf2_", "scrypt$"))
+
+
+def test_a_code_cannot_be_exchanged_by_another_client(flow: Flow, make_app: object) -> None:
+    code, verifier = flow.code(scope="contact:read")
+    other = make_app()
+    response = Client().post("/o/token/", {
+        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
+        "code_verifier": verifier, "client_id": other.client_id, "client_secret": other.secret,
+    })
+    assert response.status_code == 400
+    assert flow.exchange(code, verifier).status_code == 200  # still good for its own client
+
+
+def test_approval_prompt_auto_never_skips_the_consent_screen(flow: Flow) -> None:
+    from tests.consents.conftest import authorize_url, pkce_pair
+
+    flow.tokens(scope="contact:read")
+    _verifier, challenge = pkce_pair()
+    url = authorize_url(flow.app.client_id, scope="contact:read", challenge=challenge,
+                        approval_prompt="auto")
+    response = flow.client.get(url)
+    assert response.status_code == 200  # the screen, not a code
+    assert Consent.objects.count() == 1
+
+
+def test_server_metadata_advertises_code_flow_and_s256_only(client: Client) -> None:
+    data = client.get("/o/.well-known/oauth-authorization-server").json()
+    assert data["response_types_supported"] == ["code"]
+    assert data["grant_types_supported"] == ["authorization_code", "refresh_token"]
+    assert data["code_challenge_methods_supported"] == ["S256"]
+    assert "purchases:write" in data["scopes_supported"]
+    assert data["authorization_response_iss_parameter_supported"] is True
+
+
+def test_the_redirect_carries_the_issuer(flow: Flow) -> None:
+    from tests.consents.conftest import authorize_url, consent_form, pkce_pair
+
+    _verifier, challenge = pkce_pair()
+    url = authorize_url(flow.app.client_id, scope="contact:read", challenge=challenge)
+    answer = flow.client.post(url, consent_form({"contact": ["read"]}, 30))
+    assert query_of(answer["Location"])["iss"].endswith("/o")
