@@ -329,6 +329,10 @@ CELERY_BEAT_SCHEDULE["consents-expire-due"] = {
     "task": "consents.tasks.expire_due_consents",
     "schedule": 60.0,
 }
+CELERY_BEAT_SCHEDULE["consents-clear-expired-credentials"] = {
+    "task": "consents.tasks.clear_expired_credentials",
+    "schedule": 6 * 3600.0,
+}
 
 
 # --- Insights and brand aggregates (issue 5): defaults in analytics/conf.py ---

@@ -231,3 +231,24 @@ def test_the_redirect_carries_the_issuer(flow: Flow) -> None:
     url = authorize_url(flow.app.client_id, scope="contact:read", challenge=challenge)
     answer = flow.client.post(url, consent_form({"contact": ["read"]}, 30))
     assert query_of(answer["Location"])["iss"].endswith("/o")
+
+
+def test_refresh_works_after_the_access_token_expired(flow: Flow) -> None:
+    tokens = flow.tokens(scope="contact:read")
+    AccessToken.objects.update(expires=timezone.now() - dt.timedelta(minutes=20))
+    assert api(tokens["access_token"], "/api/v1/consent").status_code == 401
+    refreshed = flow.refresh(tokens["refresh_token"])
+    assert refreshed.status_code == 200, refreshed.content
+    assert api(refreshed.json()["access_token"], "/api/v1/consent").status_code == 200
+
+
+def test_clearing_expired_credentials_keeps_live_and_replay_detection(flow: Flow) -> None:
+    from consents.tasks import clear_expired_credentials
+
+    first = flow.tokens(scope="contact:read")
+    second = flow.refresh(first["refresh_token"]).json()
+    Grant.objects.update(expires=timezone.now() - dt.timedelta(minutes=5))
+    clear_expired_credentials()
+    assert Grant.objects.count() == 0
+    assert flow.refresh(first["refresh_token"]).status_code == 400  # replay still seen
+    assert api(second["access_token"], "/api/v1/consent").status_code == 401  # family revoked
