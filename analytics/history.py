@@ -7,6 +7,7 @@ tested on generated histories without a database and timed on their own.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -38,6 +39,7 @@ class Purchase:
     source: str = ""
 
 
+@functools.lru_cache(maxsize=4096)
 def merchant_key(name: str) -> str:
     """A merchant name reduced to what identifies the payee: case, accents,
     punctuation, legal forms and long reference numbers removed, so that

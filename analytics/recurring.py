@@ -18,7 +18,9 @@ How (and why this way):
    whose price changed; the change is a price increase when it went up.
 5. A chain is accepted with fewer occurrences when it is most of what the
    consumer paid that payee (a "pure" payee) than when it hides among many
-   other purchases there ("busy" payee), where chance coincidences are likelier.
+   other purchases there ("busy" payee), where chance coincidences are likelier:
+   there it must also be unlikely under chance (purchases at that price falling
+   at random times over the payee's history would rarely line up that long).
 6. Payees billed on a cadence with amounts that vary (utilities) are found on
    pure payees only: a chain ignoring amounts must cover 80 % of the purchases
    and the amounts must stay within a moderate spread (MAD / median <= 0.35).
@@ -48,6 +50,10 @@ VARIABLE_SPREAD = 0.35
 HABIT_DENSITY = 1.5
 # On a busy payee, a price change is only believed between runs this long.
 BUSY_SEGMENT = 3
+# On a busy payee, runs are kept when chance would produce one that long less
+# often than this over the whole payee (expected count under random timing, see
+# ``_chance``, shared out over every price cluster and cadence tried).
+SIGNIFICANCE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -72,13 +78,14 @@ VARIABLE_CADENCES = tuple(cadence for cadence in CADENCES if cadence.name != "we
 class Segment:
     amount: Decimal
     purchases: list[Purchase]
+    cluster_size: int = 0  # purchases at this price at the payee (chance baseline)
+    misses: int = 0
 
 
 @dataclass
 class Series:
     cadence: Cadence
     segments: list[Segment]
-    misses: int = 0
     variable: bool = False
 
     @property
@@ -88,6 +95,10 @@ class Series:
     @property
     def count(self) -> int:
         return sum(len(segment.purchases) for segment in self.segments)
+
+    @property
+    def misses(self) -> int:
+        return sum(segment.misses for segment in self.segments)
 
     @property
     def first_day(self) -> float:
@@ -254,7 +265,8 @@ def _stable_chains(cluster: list[Purchase]) -> list[Series]:
         amount = Decimal(median([float(purchase.amount) for purchase in members])).quantize(
             Decimal("0.01")
         )
-        chains.append(Series(cadence=cadence, segments=[Segment(amount, members)], misses=misses))
+        chains.append(Series(cadence=cadence, segments=[
+            Segment(amount, members, cluster_size=len(cluster), misses=misses)]))
         taken = set(chain)
         remaining = [purchase for index, purchase in enumerate(remaining) if index not in taken]
     return chains
@@ -292,7 +304,6 @@ def _merge_price_changes(chains: list[Series], payee_size: int) -> list[Series]:
             merged.append(chain)
         else:
             best[1].segments.extend(chain.segments)
-            best[1].misses += chain.misses
     return merged
 
 
@@ -338,35 +349,84 @@ def _variable_series(purchases: list[Purchase]) -> Series | None:
         if max(amounts) > 3 * min(amounts):
             continue
         amount = Decimal(centre).quantize(Decimal("0.01"))
-        return Series(cadence=cadence, segments=[Segment(amount, members)], misses=misses,
+        return Series(cadence=cadence, segments=[Segment(amount, members, misses=misses)],
                       variable=True)
     return None
 
 
-def _accept(series: Series, payee_size: int) -> bool:
-    count = series.count
-    pure = count >= PURE_SHARE * payee_size
-    needed = series.cadence.min_pure if pure else series.cadence.min_busy
-    if count < needed:
+def _chance(segment: Segment, cadence: Cadence, span: float) -> float:
+    """Expected number of runs this long among purchases at this price if they
+    fell at random times over the payee's history: each step needs one of the
+    ``n`` same-price purchases within the tolerance window of the next date."""
+    count = len(segment.purchases)
+    size = max(segment.cluster_size, count)
+    step = min(1.0, size * 2 * cadence.tolerance / span)
+    return size * step ** (count - 1)
+
+
+def _significant(segment: Segment, cadence: Cadence, span: float, tests: int) -> bool:
+    return (len(segment.purchases) >= BUSY_SEGMENT
+            and _chance(segment, cadence, span) * tests <= SIGNIFICANCE)
+
+
+def _accept(series: Series, payee_size: int, span: float, tests: int) -> Series | None:
+    """The series if it is believable: on a pure payee with enough charges; on
+    a busy payee, its longest run of segments that chance does not explain."""
+    cadence = series.cadence
+    if series.count >= PURE_SHARE * payee_size:
+        if series.count < cadence.min_pure:
+            return None
+        if series.count == 2 and series.purchases[0].amount != series.purchases[1].amount:
+            return None  # two charges only: they must be the very same price
+        return series if series.misses <= max(1, (series.count - 1) // 4) else None
+    runs: list[list[Segment]] = [[]]
+    for segment in series.segments:
+        if _significant(segment, cadence, span, tests):
+            runs[-1].append(segment)
+        elif runs[-1]:
+            runs.append([])
+    best = max(runs, key=lambda run: sum(len(segment.purchases) for segment in run))
+    kept = Series(cadence=cadence, segments=best)
+    if not best or kept.count < cadence.min_busy:
+        return None
+    return kept if kept.misses <= max(1, (kept.count - 1) // 4) else None
+
+
+def _could_be_significant(size: int, span: float, tests: int) -> bool:
+    """Whether a run using every purchase of a price cluster this size could
+    pass the chance test for the most lenient cadence (weekly: narrowest window)."""
+    if size < BUSY_SEGMENT:
         return False
-    return series.misses <= max(1, (count - 1) // 4)
+    step = min(1.0, size * 2 * CADENCES[0].tolerance / span)
+    return size * step ** (size - 1) * tests <= SIGNIFICANCE
 
 
 def _series_in_payee(purchases: list[Purchase]) -> list[Series]:
+    size = len(purchases)
+    span = max(purchases[-1].day - purchases[0].day, 1.0)
+    clusters = [cluster for cluster in _amount_clusters(purchases) if len(cluster) >= 2]
+    tests = max(1, len(clusters) * len(CADENCES))  # for the chance threshold (Bonferroni)
+    # A busy payee has more purchases than any cadence could fill half of: only
+    # runs that chance does not explain can be part of a subscription there, so
+    # price clusters too small to hold one are not even searched.
+    busy = not any(span / (cadence.days - cadence.tolerance) + 1 >= PURE_SHARE * size
+                   for cadence in CADENCES)
+    if busy:
+        clusters = [cluster for cluster in clusters
+                    if _could_be_significant(len(cluster), span, tests)]
     chains: list[Series] = []
-    for cluster in _amount_clusters(purchases):
-        if len(cluster) >= 2:
-            chains.extend(_stable_chains(cluster))
-    if sum(chain.count for chain in chains) < PURE_SHARE * len(purchases):
-        # Nothing here can be most of the payee: short runs can neither be
-        # accepted alone nor join others (see BUSY_SEGMENT), so drop them now.
-        chains = [chain for chain in chains if chain.count >= BUSY_SEGMENT]
-    merged = _merge_price_changes(chains, len(purchases))
-    accepted = [series for series in merged if _accept(series, len(purchases))]
+    for cluster in clusters:
+        chains.extend(_stable_chains(cluster))
+    if busy:
+        chains = [chain for chain in chains
+                  if _significant(chain.segments[0], chain.cadence, span, tests)]
+    merged = _merge_price_changes(chains, size)
+    accepted = [kept for series in merged
+                if (kept := _accept(series, size, span, tests)) is not None]
     used = {purchase.id for series in accepted for purchase in series.purchases}
     unused = [purchase for purchase in purchases if purchase.id not in used]
     for series in accepted:
-        if series.count >= PURE_SHARE * len(purchases):
+        if series.count >= PURE_SHARE * size:
             _extend_tail(series, unused)
     if not accepted:
         variable = _variable_series(unused)
