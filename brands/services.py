@@ -359,3 +359,12 @@ def demo_brand_ensure(*, redirect_uri: str = DEMO_REDIRECT_URI) -> tuple[Brand, 
         actor=OPERATOR, confidential=True,
     )
     return brand, issued
+
+
+def idempotency_keys_prune(*, now: dt.datetime | None = None) -> int:
+    """Forget Idempotency-Keys older than BRAND_API["IDEMPOTENCY_HOURS"]."""
+    horizon = (now or timezone.now()) - dt.timedelta(
+        hours=int(settings.BRAND_API["IDEMPOTENCY_HOURS"])
+    )
+    deleted, _detail = IdempotencyKey.objects.filter(created_at__lt=horizon).delete()
+    return deleted
