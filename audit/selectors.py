@@ -228,14 +228,20 @@ def events_for_subject(*, subject: str, actor: tuple[str, str] | None = None) ->
     """A consumer's own events, newest first; ``actor`` narrows to one actor."""
     if not subject:
         return AuditEvent.objects.none()
-    events = AuditEvent.objects.filter(subject=subject)
+    events = AuditEvent.objects.filter(chain=subject_chain(subject))
     if actor is not None:
         events = events.filter(actor_type=actor[0], actor_id=actor[1])
-    return events.order_by("-id")
+    # chain_seq order is id order within a chain, and walks the (chain, chain_seq) index.
+    return events.order_by("-chain_seq")
+
+
+def subject_chain(subject: str) -> str:
+    """Every event about a subject is in this chain (see ``audit_append``)."""
+    return f"subject:{subject}"
 
 
 def actors_for_subject(*, subject: str) -> list[tuple[str, str]]:
-    return sorted(set(AuditEvent.objects.filter(subject=subject)
+    return sorted(set(AuditEvent.objects.filter(chain=subject_chain(subject))
                       .values_list("actor_type", "actor_id").distinct()))
 
 
@@ -275,7 +281,7 @@ def events_search(filters: EventFilters) -> QuerySet[AuditEvent]:
     if filters.outcome:
         events = events.filter(outcome=filters.outcome)
     if filters.subject:
-        events = events.filter(subject=filters.subject)
+        events = events.filter(chain=subject_chain(filters.subject))
     if filters.consent_id:
         events = events.filter(consent_id=filters.consent_id)
     if filters.since:

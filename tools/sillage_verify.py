@@ -205,7 +205,12 @@ def open_checkpoint(note: str, verifiers: list[Verifier]) -> tuple[str, int, byt
 # --- events ------------------------------------------------------------------------------
 
 def event_hash(event: dict[str, Any]) -> str:
-    return hashlib.sha256(_ENCODE({name: event[name] for name in HASHED_FIELDS}).encode()).hexdigest()
+    """SHA-256 of the canonical JSON: sorted keys, no spaces, UTF-8, and facets and
+    detail hashed as strings holding their own canonical JSON."""
+    fields = {name: event[name] for name in HASHED_FIELDS}
+    fields["facets"] = _ENCODE(fields["facets"])
+    fields["detail"] = _ENCODE(fields["detail"])
+    return hashlib.sha256(_ENCODE(fields).encode()).hexdigest()
 
 
 def _event_name(event: dict[str, Any]) -> str:

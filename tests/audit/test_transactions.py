@@ -4,8 +4,9 @@ rolls back so does its event, and if the event cannot be written the action fail
 from __future__ import annotations
 
 import pytest
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, transaction
 
+from audit import services
 from audit.models import AuditEvent, ChainHead, PendingLeaf
 from audit.services import audit_append
 from portal.models import User
@@ -54,36 +55,36 @@ def test_a_read_that_fails_half_way_leaves_no_event(consumer):
     assert state() == before
 
 
-@pytest.mark.parametrize("failing", ["event_insert", "queue_insert", "chain_head"])
-def test_an_action_whose_event_cannot_be_written_is_refused(consumer, monkeypatch, failing):
-    def fail(*args, **kwargs):
-        raise DatabaseError("disk full")
+def break_statement(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Make one of the append's statements fail in the database itself."""
+    statements = services._sql()
+    broken = "INSERT INTO audit_no_such_table VALUES (1)"
+    monkeypatch.setattr(statements, name, broken)
+    if name != "lock_head" and statements.combined:  # PostgreSQL writes all three at once
+        monkeypatch.setattr(statements, "combined", broken)
 
-    if failing == "event_insert":
-        monkeypatch.setattr(AuditEvent, "save", fail)
-    elif failing == "queue_insert":
-        monkeypatch.setattr(PendingLeaf.objects, "bulk_create", fail)
-    else:
-        monkeypatch.setattr("audit.services._lock_chain_head", fail)
+
+@pytest.mark.parametrize("failing", ["lock_head", "insert_event", "insert_pending", "move_head"])
+def test_an_action_whose_event_cannot_be_written_is_refused(consumer, monkeypatch, failing):
+    break_statement(monkeypatch, failing)
     before = state()
-    with pytest.raises(DatabaseError, match="disk full"):
+    with pytest.raises(DatabaseError):
         record_write(vault=consumer.vault, facet="contact", data={"email": "c@example.test"},
                      source="self", actor=consumer_actor(consumer))
     assert state() == before
 
 
 def test_account_creation_fails_with_its_event(db, monkeypatch):
-    monkeypatch.setattr(AuditEvent, "save", lambda *a, **k: (_ for _ in ()).throw(IntegrityError("x")))
+    break_statement(monkeypatch, "insert_event")
     before = state()
-    with pytest.raises(IntegrityError):
+    with pytest.raises(DatabaseError):
         account_create(email="new.person@example.test", password="a-long-Passphrase-42")
     assert state() == before
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_append_outside_a_transaction_leaves_nothing_half_written(monkeypatch):
-    monkeypatch.setattr(PendingLeaf.objects, "bulk_create",
-                        lambda *a, **k: (_ for _ in ()).throw(DatabaseError("x")))
+    break_statement(monkeypatch, "move_head")  # the last of the four statements
     before = state()
     with pytest.raises(DatabaseError):
         audit_append(actor=("system", "test"), action="data.expired")
