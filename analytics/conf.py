@@ -19,7 +19,7 @@ DEFAULTS: dict[str, Any] = {
     # Unusual purchases and months are looked for in this recent window.
     "UNUSUAL_WINDOW_DAYS": 90,
     # Robust z-score (median / MAD on log amounts) above which a purchase is unusual.
-    "UNUSUAL_Z": 3.5,
+    "UNUSUAL_Z": 4.0,
     # Consent hygiene.
     "CONSENT_UNUSED_DAYS": 90,
     "CONSENT_GRACE_DAYS": 7,

@@ -4,10 +4,15 @@ Robust statistics, because spending is skewed and the outliers we look for
 would inflate a mean and a standard deviation:
 
 * a purchase is unusual when its log-amount is more than ``z`` robust
-  deviations (1.4826 × MAD, the normal-consistent scale) above the median
-  log-amount of its category, and at least twice the category's median
-  amount; categories with fewer than 8 purchases are compared with all
-  purchases, at a stricter threshold;
+  deviations (1.4826 × MAD, the normal-consistent scale, never below 0.15)
+  above the median log-amount of its baseline, at least three times the
+  baseline's median amount and at least 50 units more. The baseline is the
+  merchant's own purchases when there are 8 or more (a cake at the bakery
+  where one buys a coffee every morning is not unusual for that bakery's
+  category, which the coffees dominate), else the category's; a purchase
+  with neither (a new shop in a new category) is unusual when it is more
+  than twice the consumer's 99th-percentile purchase (a spread over every
+  category mixes everyday bread and yearly electronics: a z-score means little);
 * a month is unusual for a category when its total is ``z`` robust deviations
   above the category's monthly totals of the previous twelve months (zero
   months included), at least twice their median and 100 units more.
@@ -30,7 +35,15 @@ from .history import Purchase, mad, main_currency, median, money
 from .spending import month_key, shift_month
 
 MAD_SCALE = 1.4826
+# Floor of the robust scale on log amounts: identical prices would otherwise
+# make any other price "infinitely" unusual.
+MIN_LOG_SPREAD = 0.15
+MIN_TIMES_TYPICAL = 3.0
+MIN_PURCHASE_EXCESS = 50.0
 MIN_CATEGORY_HISTORY = 8
+MIN_OVERALL_HISTORY = 20
+TAIL_QUANTILE = 0.99
+TAIL_FACTOR = 2.0
 MIN_MONTHS_HISTORY = 6
 MONTH_MIN_EXCESS = Decimal("100")
 
@@ -40,14 +53,15 @@ class _Baseline:
 
     __slots__ = ("centre", "spread", "size", "typical")
 
-    def __init__(self, values: list[float], amounts: list[float] | None = None) -> None:
+    def __init__(self, values: list[float], amounts: list[float] | None = None,
+                 floor: float = 1e-9) -> None:
         self.size = len(values)
         self.centre = median(values)
         spread = MAD_SCALE * mad(values, self.centre)
         if spread <= 1e-9:
             # Everything identical: any clear excess is unusual, but not infinitely so.
             spread = max(abs(self.centre) * 0.05, 0.05)
-        self.spread = spread
+        self.spread = max(spread, floor)
         self.typical = median(amounts) if amounts is not None else self.centre
 
     def score(self, value: float) -> float:
@@ -63,36 +77,49 @@ def unusual_purchases(purchases: Sequence[Purchase], *, exclude: Collection[str]
     if not considered:
         return []
     horizon = max(purchase.day for purchase in considered)
-    logs_by_category: dict[str, list[float]] = defaultdict(list)
-    amounts_by_category: dict[str, list[float]] = defaultdict(list)
-    all_logs: list[float] = []
-    all_amounts: list[float] = []
+    samples: dict[tuple[str, str], tuple[list[float], list[float]]] = defaultdict(
+        lambda: ([], []))
     for purchase in considered:
         amount = float(purchase.amount)
-        logs_by_category[purchase.category].append(math.log(amount))
-        amounts_by_category[purchase.category].append(amount)
-        all_logs.append(math.log(amount))
-        all_amounts.append(amount)
-    overall = _Baseline(all_logs, all_amounts)
-    baselines = {
-        category: _Baseline(logs, amounts_by_category[category])
-        for category, logs in logs_by_category.items() if len(logs) >= MIN_CATEGORY_HISTORY
-    }
+        for key in (("merchant", purchase.merchant_key), ("category", purchase.category),
+                    ("all", "")):
+            logs, amounts = samples[key]
+            logs.append(math.log(amount))
+            amounts.append(amount)
+    baselines = {key: _Baseline(logs, amounts, floor=MIN_LOG_SPREAD)
+                 for key, (logs, amounts) in samples.items()
+                 if len(logs) >= MIN_CATEGORY_HISTORY and key[0] != "all"}
+    everything = sorted(samples[("all", "")][1])
+    tail: float | None = None
+    overall_typical = 0.0
+    if len(everything) >= MIN_OVERALL_HISTORY:
+        tail = everything[min(len(everything) - 1, int(TAIL_QUANTILE * len(everything)))]
+        overall_typical = median(everything)
     found = []
     for purchase in considered:
         if purchase.day < horizon - window_days:
             continue
         amount = float(purchase.amount)
-        baseline = baselines.get(purchase.category)
-        if baseline is not None:
-            threshold, compared_with = z_threshold, "category"
+        choice = next(
+            ((compared_with, baselines[(compared_with, key)])
+             for compared_with, key in (("merchant", purchase.merchant_key),
+                                        ("category", purchase.category))
+             if (compared_with, key) in baselines),
+            None,
+        )
+        if choice is not None:
+            compared_with, baseline = choice
+            typical = baseline.typical
+            score = baseline.score(math.log(amount))
+            unusual = score >= z_threshold
+        elif tail is not None:
+            compared_with, typical = "all", overall_typical
+            score = amount / tail
+            unusual = amount >= TAIL_FACTOR * tail
         else:
-            baseline, threshold, compared_with = overall, z_threshold + 1.0, "all"
-        if baseline.size < MIN_CATEGORY_HISTORY:
             continue
-        typical = baseline.typical
-        score = baseline.score(math.log(amount))
-        if score >= threshold and amount >= 2 * typical:
+        if (unusual and amount >= MIN_TIMES_TYPICAL * typical
+                and amount - typical >= MIN_PURCHASE_EXCESS):
             found.append({
                 "purchase_id": purchase.id,
                 "date": purchase.when.date().isoformat(),

@@ -5,7 +5,7 @@ request), and render."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,11 +22,19 @@ from . import services, texts
 from .charts import Point, bar_chart, column_chart
 from .selectors import DIMENSIONS, privacy_budget_of, releases_for, visible_recommendations
 
+if TYPE_CHECKING:
+    from portal.models import User
+
 CHART_ROWS = 8
 
 
 def _request_id(request: HttpRequest) -> str:
     return getattr(request, "request_id", "")
+
+
+def _user(request: HttpRequest) -> User:
+    """The logged-in account (every view here is behind ``login_required``)."""
+    return cast("User", request.user)
 
 
 def present_recommendation(item: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +100,7 @@ def _charts(spending: dict[str, Any]) -> dict[str, Any]:
 @login_required
 @never_cache
 def insights_page(request: HttpRequest) -> HttpResponse:
-    vault = request.user.vault
+    vault = _user(request).vault
     insights = services.insights_current(vault=vault)
     cards = [present_recommendation(item)
              for item in visible_recommendations(vault=vault, insights=insights)]
@@ -115,7 +123,7 @@ def insights_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def insights_refresh_view(request: HttpRequest) -> HttpResponse:
-    services.insights_refresh(vault=request.user.vault)
+    services.insights_refresh(vault=_user(request).vault)
     messages.success(request, _("Your insights were recomputed from your vault."))
     return redirect("analytics:insights")
 
@@ -124,8 +132,8 @@ def insights_refresh_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def recommendation_dismiss_view(request: HttpRequest, fingerprint: str) -> HttpResponse:
     try:
-        services.recommendation_dismiss(user=request.user, fingerprint=fingerprint,
-                                        actor=consumer_actor(request.user),
+        services.recommendation_dismiss(user=_user(request), fingerprint=fingerprint,
+                                        actor=consumer_actor(_user(request)),
                                         request_id=_request_id(request))
     except services.RecommendationNotFound as error:
         raise Http404("no such recommendation") from error
@@ -137,8 +145,8 @@ def recommendation_dismiss_view(request: HttpRequest, fingerprint: str) -> HttpR
 @require_POST
 def recommendation_act_view(request: HttpRequest, fingerprint: str) -> HttpResponse:
     try:
-        outcome = services.recommendation_act(user=request.user, fingerprint=fingerprint,
-                                              actor=consumer_actor(request.user),
+        outcome = services.recommendation_act(user=_user(request), fingerprint=fingerprint,
+                                              actor=consumer_actor(_user(request)),
                                               request_id=_request_id(request))
     except services.RecommendationNotFound as error:
         raise Http404("no such recommendation") from error
@@ -164,7 +172,7 @@ def _brand_for_staff(request: HttpRequest, slug: str) -> Any:
     non-member does not learn that the brand exists)."""
     from brands.selectors import membership
 
-    found = membership(user=request.user, brand_slug=slug)
+    found = membership(user=_user(request), brand_slug=slug)
     if found is None:
         raise Http404("no such brand")
     return found.brand
@@ -184,7 +192,7 @@ def brand_aggregates_page(request: HttpRequest, slug: str) -> HttpResponse:
             query = services.aggregate_query(dimension=request.POST.get("dimension"),
                                              months=request.POST.get("months"),
                                              epsilon=request.POST.get("epsilon"))
-            services.aggregate_release(brand=brand, query=query, actor=consumer_actor(request.user),
+            services.aggregate_release(brand=brand, query=query, actor=consumer_actor(_user(request)),
                                        requested_by="portal", request_id=_request_id(request))
         except services.AggregateRefused as refusal:
             error, status = refusal.detail, refusal.status
