@@ -107,7 +107,7 @@ class EventListView(RegulatorAPIView):
     view_name = "api.events"
 
     @extend_schema(parameters=[EventQuerySerializer], responses=EventPageSerializer,
-                   summary="Search audit events (newest first, cursor-paginated)")
+                   summary="Search audit events (newest first, cursor-paginated)", operation_id="audit_events_list")
     def get(self, request: Request) -> Response:
         query = _valid(EventQuerySerializer, request)
         before = _decode_cursor("e", query.pop("cursor", None))
@@ -134,7 +134,7 @@ class EventListView(RegulatorAPIView):
 class EventDetailView(RegulatorAPIView):
     view_name = "api.event"
 
-    @extend_schema(responses=EventSerializer, summary="One audit event, with its leaf index")
+    @extend_schema(responses=EventSerializer, summary="One audit event, with its leaf index", operation_id="audit_event_retrieve")
     def get(self, request: Request, event_id: Any) -> Response:
         with transaction.atomic():
             event = selectors.event_by_id(event_id)
@@ -152,6 +152,7 @@ class CheckpointListView(RegulatorAPIView):
         parameters=[OpenApiParameter("cursor", str), OpenApiParameter("limit", int)],
         responses=CheckpointPageSerializer,
         summary="Signed checkpoints, newest first",
+        operation_id="audit_checkpoints_list",
     )
     def get(self, request: Request) -> Response:
         before = _decode_cursor("c", request.query_params.get("cursor"))
@@ -178,7 +179,7 @@ class CheckpointListView(RegulatorAPIView):
 class CheckpointLatestView(RegulatorAPIView):
     view_name = "api.checkpoint_latest"
 
-    @extend_schema(responses=CheckpointSerializer, summary="The latest signed checkpoint")
+    @extend_schema(responses=CheckpointSerializer, summary="The latest signed checkpoint", operation_id="audit_checkpoint_latest")
     def get(self, request: Request) -> Response:
         with transaction.atomic():
             latest = selectors.latest_checkpoint()
@@ -192,7 +193,7 @@ class InclusionProofView(RegulatorAPIView):
     view_name = "api.proof_inclusion"
 
     @extend_schema(parameters=[InclusionQuerySerializer], responses=InclusionProofSerializer,
-                   summary="Proof that an event is in the tree of a given size (RFC 9162 §2.1.3)")
+                   summary="Proof that an event is in the tree of a given size (RFC 9162 §2.1.3)", operation_id="audit_proof_inclusion")
     def get(self, request: Request) -> Response:
         query = _valid(InclusionQuerySerializer, request)
         with transaction.atomic():
@@ -220,7 +221,7 @@ class ConsistencyProofView(RegulatorAPIView):
     view_name = "api.proof_consistency"
 
     @extend_schema(parameters=[ConsistencyQuerySerializer], responses=ConsistencyProofSerializer,
-                   summary="Proof that the tree of size first is a prefix of size second (RFC 9162 §2.1.4)")
+                   summary="Proof that the tree of size first is a prefix of size second (RFC 9162 §2.1.4)", operation_id="audit_proof_consistency")
     def get(self, request: Request) -> Response:
         query = _valid(ConsistencyQuerySerializer, request)
         with transaction.atomic():
@@ -246,7 +247,7 @@ class ConsistencyProofView(RegulatorAPIView):
 class PublicKeyView(RegulatorAPIView):
     view_name = "api.public_key"
 
-    @extend_schema(responses=PublicKeySerializer, summary="The checkpoint verifier key")
+    @extend_schema(responses=PublicKeySerializer, summary="The checkpoint verifier key", operation_id="audit_public_key")
     def get(self, request: Request) -> Response:
         with transaction.atomic():
             self.audited(request)
