@@ -276,8 +276,11 @@ def aggregate_contributions(*, brand: Any, dimension: str, months: int,
             continue
         spend_allowed = _grants_any(grants, SUM_FACETS)
         if dimension == "category":
+            # Categories (full or reduced facet) place the consumer; amounts are
+            # summed only when the full purchases facet was granted.
             totals = _purchase_totals(vault, since=since, currency=currency)
-            result.append(Contribution(cells={name: round(value) for name, value in totals.items()}))
+            result.append(Contribution(cells={name: round(value) if spend_allowed else 0
+                                              for name, value in totals.items()}))
             continue
         source = "birthdate" if dimension == "age_band" else "address"
         view = current_profile_value(vault=vault, facet=FACETS[source])

@@ -149,3 +149,31 @@ def test_an_operator_can_set_a_budget_and_it_is_audited(population):
 def test_bad_queries_are_refused(query, message):
     with pytest.raises(InvalidAggregateQuery, match=message):
         aggregate_query(**query)
+
+
+def test_contributions_use_only_what_each_consent_grants(make_consumer, make_brand, grant):
+    from analytics.selectors import aggregate_contributions
+
+    brand = make_brand("Maison Lumiere")
+
+    def person(facets):
+        user = make_consumer()
+        actor = ("consumer", str(user.vault.subject))
+        record_write(vault=user.vault, facet="address", data={"city": "lyon", "country": "FR"},
+                     source="self", actor=actor)
+        import_records(user, [{"facet": "purchases", "occurred_at": "2026-09-05T10:00:00Z",
+                               "data": {"merchant": "Fnac", "category": "Electronics",
+                                        "amount": "120.40", "currency": "EUR"}}])
+        grant(user, brand, facets, purpose="analytics")
+
+    person({"city": ["read"], "purchases": ["read"]})
+    person({"city": ["read"]})                      # no purchases: counted, spends nothing
+    person({"purchase_categories": ["read"]})       # categories without amounts
+    person({"contact": ["read"]})                   # nothing usable
+    by_city = sorted((item.cells for item in aggregate_contributions(
+        brand=brand, dimension="city", months=24)), key=str)
+    assert by_city == [{"Lyon": 0}, {"Lyon": 120}]
+    by_category = sorted((item.cells for item in aggregate_contributions(
+        brand=brand, dimension="category", months=24)), key=str)
+    assert by_category == [{"electronics": 0}, {"electronics": 120}]
+    assert aggregate_contributions(brand=brand, dimension="age_band", months=24) == []
