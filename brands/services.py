@@ -306,7 +306,8 @@ def api_facet_write(*, token: AccessToken, facet: str, data: Any, occurred_at: A
             record = record_write(
                 vault=consent.vault, facet=facet, data=data, occurred_at=occurred_at,
                 source=application.brand.name, actor=application_actor(application),
-                action="data.written", request_id=request_id,
+                action="facet.write", request_id=request_id, consent_id=str(consent.id),
+                purpose=consent.purpose, audit_detail={"client_id": application.client_id},
             )
             body = {
                 "id": str(record.id),
@@ -315,8 +316,6 @@ def api_facet_write(*, token: AccessToken, facet: str, data: Any, occurred_at: A
                 "recorded_at": record.created_at.isoformat(),
                 "consent_id": str(consent.id),
             }
-            _access_event(token=token, action="facet.write", facets=[facet], outcome="allowed",
-                          request_id=request_id, detail={"record_id": str(record.id)})
             if idempotency_key:
                 IdempotencyKey.objects.create(
                     application=application, key=idempotency_key, request_digest=digest_value,

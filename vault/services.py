@@ -128,8 +128,15 @@ def record_write(
     occurred_at: Any = None,
     action: str = "data.corrected",
     request_id: str = "",
+    consent_id: str = "",
+    purpose: str = "",
+    audit_detail: dict[str, Any] | None = None,
 ) -> Record:
-    """Validate and store one record; a profile value supersedes the current one."""
+    """Validate and store one record; a profile value supersedes the current one.
+
+    The audit event (``action``) is written in the same transaction; a brand's
+    write passes its consent and purpose so the one event says under what.
+    """
     spec = get_facet(facet)
     cleaned = spec.clean(data)
     when = clean_event_time(spec, occurred_at)
@@ -148,8 +155,9 @@ def record_write(
         record.save(force_insert=True)
         audit_append(
             actor=actor, action=action, subject=str(vault.subject), facets=[spec.key],
-            request_id=request_id,
-            detail={"records": 1, "source_id": str(origin.id), "bytes": record.size},
+            consent_id=consent_id, purpose=purpose, request_id=request_id,
+            detail={"records": 1, "source_id": str(origin.id), "bytes": record.size,
+                    "record_id": str(record.id), **(audit_detail or {})},
         )
     return record
 

@@ -81,6 +81,11 @@ def test_write_is_stored_attributed_and_audited(token: str, filled_consumer: Any
     assert event.outcome == "allowed"
     assert event.actor_id == flow.app.client_id
     assert event.consent_id == str(Consent.objects.get().pk)
+    assert event.purpose == Consent.objects.get().purpose
+    assert event.detail["record_id"] == str(record.id)
+    # One write, one event: the vault's own event carries the consent and purpose.
+    events = AuditEvent.objects.filter(subject=event.subject)
+    assert [e.action for e in events if e.detail.get("record_id") == str(record.id)] == ["facet.write"]
 
 
 @pytest.mark.parametrize(
