@@ -281,3 +281,33 @@ def consent_tokens_revoke(*, consent: Consent, reason: str) -> int:
         ended = _end_tokens(consent, now=timezone.now())
     logger.warning("tokens of consent %s revoked: %s", consent.pk, reason)
     return ended
+
+
+def consents_on_erasure(*, vault_id: Any, actor: Actor, request_id: str = "") -> int:
+    """Before a vault is erased: end every token of its consents and tell each
+    brand that held one (``data.erased`` webhook), in the erasure's transaction.
+
+    Every consent counts, not only active ones: a brand whose consent ended may
+    still hold copies of what it read, and must delete them too. The consent rows
+    themselves go with the vault (cascade) right after this.
+    """
+    now = timezone.now()
+    consents = list(
+        Consent.objects.select_for_update().select_related("brand", "application")
+        .filter(vault_id=vault_id)
+    )
+    for consent in consents:
+        ended = _end_tokens(consent, now=now)
+        if consent.status == Consent.Status.ACTIVE:
+            audit_append(
+                actor=actor, action="consent.revoked", subject=str(consent.subject),
+                facets=list(consent.grants), consent_id=str(consent.id), purpose=consent.purpose,
+                request_id=request_id,
+                detail={"client_id": consent.application.client_id, "reason": "erasure",
+                        "tokens_revoked": ended},
+            )
+        webhook_notify(brand=consent.brand, event_type="data.erased",
+                       payload={"consent_id": consent.id,
+                                "client_id": consent.application.client_id},
+                       occurred_at=now)
+    return len(consents)

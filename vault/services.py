@@ -339,6 +339,11 @@ def vault_erase(*, vault: Vault, actor: Actor, request_id: str = "") -> str:
     alias = keystore_alias()
 
     def destroy_rows() -> None:
+        # Brands holding consents are told (data.erased) and their tokens end,
+        # in this transaction, before the consent rows go with the vault.
+        from consents.services import consents_on_erasure
+
+        consents_on_erasure(vault_id=vault_id, actor=actor, request_id=request_id)
         owner = vault.owner
         facets = sorted(set(Record.objects.filter(vault=vault).values_list("facet", flat=True)))
         audit_append(actor=actor, action="data.erased", subject=subject, facets=facets,

@@ -41,3 +41,28 @@ def test_grant_narrow_and_revoke_are_sent(flow: Flow) -> None:
     everything = "".join(message.body for message in OutboxMessage.objects.all())
     assert "camille" not in everything
     assert str(consent.subject) not in everything
+
+
+def test_erasing_the_vault_tells_each_brand_and_ends_its_tokens(flow: Flow) -> None:
+    from audit.models import AuditEvent
+    from consents.models import AccessToken
+    from tests.consents.conftest import api
+    from vault.services import vault_erase
+
+    webhook_endpoint_create(brand=flow.app.application.brand, url="http://127.0.0.1:9/hook",
+                            event_types=["data.erased", "consent.revoked"])
+    issued = flow.tokens(scope="contact:read")
+    consent = Consent.objects.get()
+    consent_id, subject = str(consent.pk), str(consent.subject)
+    assert api(issued["access_token"], "/api/v1/consent").status_code == 200
+
+    vault_erase(vault=consent.vault, actor=("consumer", subject))
+
+    erased, = _bodies("data.erased")
+    assert erased["data"] == {"consent_id": consent_id, "client_id": flow.app.client_id}
+    assert api(issued["access_token"], "/api/v1/consent").status_code == 401
+    assert not Consent.objects.exists()
+    assert not AccessToken.objects.exists()
+    revoked = AuditEvent.objects.get(action="consent.revoked", consent_id=consent_id)
+    assert revoked.detail["reason"] == "erasure"
+    assert AuditEvent.objects.filter(action="data.erased", subject=subject).count() == 1
