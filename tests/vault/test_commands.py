@@ -89,6 +89,21 @@ def test_seed_demo_creates_consumers_with_data_and_is_idempotent(capsys):
     assert "sillage-demo-2026" in out
     count = Record.objects.count()
     assert count > 100
+    from brands.models import Application, BrandMembership
+    from consents.models import Consent
+    from portal.models import User
+
+    consent = Consent.objects.get()
+    assert consent.status == Consent.Status.ACTIVE
+    assert consent.purpose == "loyalty"
+    assert "client_id" in out
+    assert "client_secret" in out
+    assert BrandMembership.objects.filter(role="owner").count() == 1
+    assert User.objects.filter(role=User.Role.REGULATOR).count() == 1
     call_command("seed_demo", "--months", "3")
-    assert "already seeded" in capsys.readouterr().out
+    again = capsys.readouterr().out
+    assert "already seeded" in again
+    assert "shown when first seeded" in again
     assert Record.objects.count() == count
+    assert Consent.objects.count() == 1
+    assert Application.objects.count() == 1
