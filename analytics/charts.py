@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -19,6 +20,7 @@ _ids = itertools.count(1)
 
 WIDTH = 640
 BAR_HEIGHT = 220
+BAR_WIDTH = 420  # horizontal bar charts sit in narrower columns
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def column_chart(points: Sequence[Point], *, title: str, description: str,
     for fraction in (0, 0.5, 1):
         y = top + inner_height - fraction * inner_height
         grid.append((f"{y:.1f}", f"{WIDTH - right}", f"{left - 6}", f"{y + 4:.1f}",
-                     f"{top_value * fraction:,.0f}"))
+                     formats.number_format(round(top_value * fraction), 0, force_grouping=True)))
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-t {}-d" '
         'preserveAspectRatio="xMidYMid meet"><title id="{}-t">{}</title><desc id="{}-d">{}</desc>'
@@ -76,37 +78,37 @@ def column_chart(points: Sequence[Point], *, title: str, description: str,
             "", '<rect class="{}" x="{}" y="{}" width="{}" height="{}" rx="2"><title>{}</title>'
                 '</rect><text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
             bars),
-        top + 4, axis_label,
+        BAR_HEIGHT - 8, axis_label,
     )
 
 
 def bar_chart(points: Sequence[Point], *, title: str, description: str) -> SafeString:
     """Horizontal bars (categories, merchants, channels), largest first."""
     chart_id = f"chart-{next(_ids)}"
-    row = 26
-    label_width = 170
-    value_width = 90
+    row = 24
+    label_width = 130
+    value_width = 96
     height = max(len(points), 1) * row + 8
-    inner = WIDTH - label_width - value_width
+    inner = BAR_WIDTH - label_width - value_width
     top_value = max((point.value for point in points), default=0.0) or 1.0
     bars = []
     for index, point in enumerate(points):
         y = 4 + index * row
-        width = max(point.value, 0) / top_value * inner
-        label = point.label if len(point.label) <= 24 else point.label[:23] + "…"
+        length = max(point.value, 0) / top_value * inner
+        label = point.label if len(point.label) <= 20 else point.label[:19] + "…"
         bars.append((
             f"{label_width - 8}", f"{y + row * 0.62:.1f}", label,
             "chart-bar muted" if point.muted else "chart-bar",
-            f"{label_width}", f"{y + 3:.1f}", f"{width:.1f}", f"{row - 8}",
+            f"{label_width}", f"{y + 3:.1f}", f"{length:.1f}", f"{row - 8}",
             point.note or f"{point.label}: {point.value:.2f}",
-            f"{label_width + width + 6:.1f}", f"{y + row * 0.62:.1f}",
+            f"{label_width + length + 6:.1f}", f"{y + row * 0.62:.1f}",
             point.note or f"{point.value:,.2f}",
         ))
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-t {}-d" '
         'preserveAspectRatio="xMidYMid meet"><title id="{}-t">{}</title><desc id="{}-d">{}</desc>'
         '{}</svg>',
-        WIDTH, height, chart_id, chart_id, chart_id, title, chart_id, description,
+        BAR_WIDTH, height, chart_id, chart_id, chart_id, title, chart_id, description,
         format_html_join(
             "", '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>'
                 '<rect class="{}" x="{}" y="{}" width="{}" height="{}" rx="2"><title>{}</title>'

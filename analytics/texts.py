@@ -78,6 +78,23 @@ def month_name(key: str) -> str:
     return formats.date_format(parsed, "YEAR_MONTH_FORMAT")
 
 
+def month_short(key: str) -> str:
+    """Three-letter month name in the page's language (Django's own catalogue)."""
+    try:
+        parsed = dt.date.fromisoformat(f"{key}-01")
+    except ValueError:
+        return key
+    return formats.date_format(parsed, "M")
+
+
+def number(value: Any, places: int = 1) -> str:
+    try:
+        parsed = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return formats.number_format(parsed, places, use_l10n=True, force_grouping=True)
+
+
 def reason(kind: str, figures: dict[str, Any]) -> str:
     """The sentence that explains a recommendation, from its figures."""
     f = figures
@@ -118,7 +135,7 @@ def reason(kind: str, figures: dict[str, Any]) -> str:
             "%(merchant)s went from %(old)s to %(new)s (+%(percent)s %%) on %(since)s: "
             "%(extra)s more a year. Check that it is still worth it."
         ) % {"merchant": f["merchant"], "old": amount(f["old_amount"], f["currency"]),
-             "new": amount(f["new_amount"], f["currency"]), "percent": f["change_percent"],
+             "new": amount(f["new_amount"], f["currency"]), "percent": number(f["change_percent"]),
              "since": day(f["since"]), "extra": amount(f["extra_per_year"], f["currency"])}
     if kind == "subscription_duplicates":
         return _(
@@ -131,7 +148,7 @@ def reason(kind: str, figures: dict[str, Any]) -> str:
             "%(amount)s at %(merchant)s on %(date)s is %(times)s times what you usually spend "
             "(%(typical)s). Check that you recognise it."
         ) % {"amount": amount(f["amount"], f["currency"]), "merchant": f["merchant"],
-             "date": day(f["date"]), "times": f["times_typical"],
+             "date": day(f["date"]), "times": number(f["times_typical"]),
              "typical": amount(f["typical_amount"], f["currency"])}
     if kind == "unusual_month":
         return _(

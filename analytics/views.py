@@ -59,7 +59,7 @@ def _month_points(spending: dict[str, Any]) -> list[Point]:
     points = []
     for row in spending.get("months", []):
         label = texts.month_name(row["month"])
-        short = label.split(" ")[0][:3] if label else row["month"]
+        short = texts.month_short(row["month"])
         value = float(Decimal(row["total"]))
         points.append(Point(label=short, value=value,
                             note=f"{label}: {texts.amount(row['total'], spending['currency'])}",

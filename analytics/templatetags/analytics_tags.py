@@ -18,6 +18,12 @@ def money(value: Any, currency: str = "") -> str:
 
 
 @register.filter
+def decimal(value: Any, places: int = 1) -> str:
+    """A decimal string (as stored) in the page's number format."""
+    return texts.number(value, places)
+
+
+@register.filter
 def iso_day(value: Any) -> str:
     return texts.day(value)
 
