@@ -18,6 +18,7 @@ from django.db import connection
 from audit.hashing import event_hash
 from audit.models import AuditEvent, ChainHead, Checkpoint, MerkleLeaf, PendingLeaf
 from audit.services import checkpoint_issue
+from audit.verify import verify_log
 
 from .conftest import SeededLog, brand_read, subject_of
 
@@ -201,3 +202,18 @@ def test_the_command_exit_status_is_0_when_intact_and_1_naming_the_event_when_no
     broken = run()
     assert broken.returncode == 1
     assert f"event #{event.pk} (event_id {event.event_id})" in broken.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_parallel_verifier_agrees_and_names_the_same_event(seeded, raw_sql):
+    """Large logs are verified by several processes over one snapshot."""
+    single, parallel = verify_log(workers=1), verify_log(workers=3)
+    assert single.ok
+    assert parallel.ok
+    assert (parallel.workers, parallel.events) == (3, single.events)
+    event = seeded.events[7]
+    raw_sql("UPDATE audit_auditevent SET purpose = 'marketing' WHERE id = %s", [event.pk])
+    report = verify_log(workers=3)
+    assert [problem.describe() for problem in report.problems] == \
+        [problem.describe() for problem in verify_log(workers=1).problems]
+    assert report.problems[0].event_pk == event.pk
