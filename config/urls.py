@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/audit/", include("audit.api.urls")),
+    path("api/v1/", include("analytics.api_urls")),
     path("api/v1/", include("brands.api.urls")),
     path("o/", include("consents.oauth_urls")),
     # Portals

@@ -50,6 +50,13 @@ def webhook_notify(*, brand: Brand, event_type: str, payload: dict[str, Any],
     webhook_enqueue(brand=brand, event_type=event_type, payload=payload, occurred_at=occurred_at)
 
 
+def _insights_stale(consent: Consent) -> None:
+    """Consent hygiene is part of the consumer's insights: recompute on commit."""
+    from analytics.services import schedule_refresh
+
+    schedule_refresh(consent.vault)
+
+
 def _event_payload(consent: Consent, *, previous: list[str] | None = None) -> dict[str, Any]:
     """Thin payload: ids, scopes and the expiry; never a personal value."""
     payload: dict[str, Any] = {
@@ -156,6 +163,7 @@ def consent_grant(
         )
         webhook_notify(brand=application.brand, event_type="consent.granted",
                        payload=_event_payload(consent), occurred_at=now)
+        _insights_stale(consent)
     return consent
 
 
@@ -207,6 +215,7 @@ def consent_narrow(
         )
         webhook_notify(brand=locked.brand, event_type="consent.narrowed",
                        payload=_event_payload(locked, previous=sorted(before)), occurred_at=now)
+        _insights_stale(locked)
     return locked
 
 
@@ -234,6 +243,7 @@ def consent_revoke(*, consent: Consent, actor: Actor, reason: str = "consumer",
         )
         webhook_notify(brand=locked.brand, event_type="consent.revoked",
                        payload=_event_payload(locked), occurred_at=now)
+        _insights_stale(locked)
     return locked
 
 
@@ -260,6 +270,7 @@ def consent_expire(*, consent: Consent, now: dt.datetime | None = None) -> bool:
         )
         webhook_notify(brand=locked.brand, event_type="consent.expired",
                        payload=_event_payload(locked), occurred_at=now)
+        _insights_stale(locked)
     return True
 
 

@@ -113,6 +113,14 @@ def _new_record(
     )
 
 
+def _data_changed(vault: Vault) -> None:
+    """The vault's contents changed: insights go stale now and are recomputed
+    (Celery) once this transaction commits."""
+    from analytics.services import schedule_refresh
+
+    schedule_refresh(vault)
+
+
 def _lock(vault: Vault) -> None:
     """Serialise writers of one vault (profile supersession, re-encryption)."""
     Vault.objects.select_for_update().filter(pk=vault.pk).values_list("pk", flat=True).first()
@@ -159,6 +167,7 @@ def record_write(
             detail={"records": 1, "source_id": str(origin.id), "bytes": record.size,
                     "record_id": str(record.id), **(audit_detail or {})},
         )
+        _data_changed(vault)
     return record
 
 
@@ -178,6 +187,7 @@ def record_delete(*, vault: Vault, record_id: Any, actor: Actor, request_id: str
             actor=actor, action="data.deleted", subject=str(vault.subject), facets=[facet],
             request_id=request_id, detail={"records": 1},
         )
+        _data_changed(vault)
     return True
 
 
@@ -316,6 +326,7 @@ def _store_import(
             detail={"records": len(parsed), "bytes": byte_size, "source_id": str(origin.id),
                     "format": file_format, "import_id": str(batch.id)},
         )
+        _data_changed(vault)
     return ImportResult(batch=batch, by_facet=by_facet)
 
 
@@ -448,6 +459,7 @@ def vault_reencrypt(*, vault: Vault, actor: Actor) -> int:
         WrappedKey.objects.filter(vault_id=vault.id, version__in=old_versions).delete()
         audit_append(actor=actor, action="keys.reencrypted", subject=str(vault.subject),
                      detail={"records": count, "key_version": new_version})
+        _data_changed(vault)
     return count
 
 
