@@ -18,8 +18,8 @@ from typing import Any
 from django.db.models import Count, Max
 
 from audit.models import AuditEvent
-from vault.models import Record, Source, Vault
-from vault.selectors import source_labels
+from vault.models import Source, Vault
+from vault.selectors import holdings
 
 from .consent_source import application_brands
 
@@ -37,19 +37,15 @@ class ConsentUsage:
 
 def holders(*, vault: Vault) -> list[dict[str, Any]]:
     """Brands whose data is in the vault, with the facets and record counts."""
-    labels = source_labels(vault)
-    rows = (Record.objects.filter(vault=vault).order_by().values("source_id", "facet")
-            .annotate(records=Count("id"), last=Max("created_at")))
-    by_source: dict[Any, dict[str, Any]] = {}
-    for row in rows:
-        label = labels.get(row["source_id"], "?")
-        if label == Source.SELF:
+    by_source: dict[str, dict[str, Any]] = {}
+    for holding in holdings(vault=vault):
+        if holding.source == Source.SELF:
             continue
-        entry = by_source.setdefault(row["source_id"], {
-            "brand": label, "facets": [], "records": 0, "last_update": None})
-        entry["facets"].append({"facet": row["facet"], "records": row["records"]})
-        entry["records"] += row["records"]
-        last = row["last"].date().isoformat() if row["last"] else None
+        entry = by_source.setdefault(holding.source, {
+            "brand": holding.source, "facets": [], "records": 0, "last_update": None})
+        entry["facets"].append({"facet": holding.facet, "records": holding.records})
+        entry["records"] += holding.records
+        last = holding.last_update.date().isoformat() if holding.last_update else None
         if last and (entry["last_update"] is None or last > entry["last_update"]):
             entry["last_update"] = last
     result = sorted(by_source.values(), key=lambda item: (-item["records"], item["brand"].casefold()))

@@ -185,3 +185,51 @@ def recent_imports(*, vault: Vault, limit: int = 5) -> list[ImportSummary]:
         )
         for batch in batches
     ]
+
+
+@dataclass(frozen=True)
+class OpenedRow:
+    id: str
+    occurred_at: dt.datetime | None
+    source: str
+    data: dict[str, Any]
+
+
+def facet_rows(*, vault: Vault, facet: str) -> list[OpenedRow]:
+    """Every record of one facet, opened, in no particular order: the lean
+    reader for bulk computations (insights over 10,000 purchases in well under
+    a second), which skips model instances and reads only the needed columns."""
+    labels = source_labels(vault)
+    keys: dict[int, DataKey] = {}
+    rows = (Record.objects.filter(vault=vault, facet=facet).order_by()
+            .values_list("id", "occurred_at", "key_version", "sealed", "source_id"))
+    opened = []
+    for record_id, occurred_at, version, sealed, source_id in rows:
+        key = keys.get(version)
+        if key is None:
+            key = keys[version] = data_key(vault, version)
+        identifier = str(record_id)
+        opened.append(OpenedRow(
+            id=identifier, occurred_at=occurred_at, source=labels.get(source_id, "?"),
+            data=key.open_record(bytes(sealed), record_id=identifier, facet=facet),
+        ))
+    return opened
+
+
+@dataclass(frozen=True)
+class Holding:
+    source: str
+    facet: str
+    records: int
+    last_update: dt.datetime | None
+
+
+def holdings(*, vault: Vault) -> list[Holding]:
+    """Which source holds how many records of which facet (counts, no contents)."""
+    from django.db.models import Count, Max
+
+    labels = source_labels(vault)
+    rows = (Record.objects.filter(vault=vault).order_by().values("source_id", "facet")
+            .annotate(records=Count("id"), last=Max("created_at")))
+    return [Holding(source=labels.get(row["source_id"], "?"), facet=row["facet"],
+                    records=row["records"], last_update=row["last"]) for row in rows]
