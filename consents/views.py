@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.views import AuthorizationView
 
+from portal.requests import account_of, request_id_of
 from portal.services import consumer_actor
 
 from .forms import ConsentForm, NarrowForm
@@ -34,19 +35,10 @@ from .selectors import (
 from .services import ConsentError, consent_narrow, consent_revoke
 
 if TYPE_CHECKING:
-    from portal.models import User
+    pass
 
 _PASSED_ON = ("client_id", "redirect_uri", "response_type", "state", "code_challenge",
               "code_challenge_method")
-
-
-def _consumer(request: HttpRequest) -> User:
-    """The logged-in account (every view here requires a log-in)."""
-    return cast("User", request.user)
-
-
-def _request_id(request: HttpRequest) -> str:
-    return getattr(request, "request_id", "")
 
 
 class ConsentAuthorizationView(AuthorizationView):
@@ -89,7 +81,7 @@ class ConsentAuthorizationView(AuthorizationView):
             facets=form.granted, purpose=purpose,
             description=application.purpose_description(purpose) or str(PURPOSES[purpose]),
             duration_days=form.cleaned_data["consent_days"], requested_scope=" ".join(scopes),
-            request_id=_request_id(request),
+            request_id=request_id_of(request),
         )
         try:
             uri, _headers, _body, _status = self.create_authorization_response(
@@ -111,7 +103,7 @@ class ConsentAuthorizationView(AuthorizationView):
             shown.append(facet)
             if "read" in modes:
                 shown.extend(reductions(facet))
-        previews = consent_preview(consumer=_consumer(request), facets=shown)
+        previews = consent_preview(consumer=account_of(request), facets=shown)
         rows = form.rows()
         for row in rows:
             row["preview"] = _shown(row["facet"], previews.get(row["facet"]))
@@ -162,7 +154,7 @@ def _shown(facet: str, preview: Any) -> Any:
 # --- consent pages -----------------------------------------------------------------
 
 def _own(request: HttpRequest, consent_id: Any) -> Consent:
-    consent = consent_for_consumer(consumer=_consumer(request), consent_id=consent_id)
+    consent = consent_for_consumer(consumer=account_of(request), consent_id=consent_id)
     if consent is None:
         raise Http404
     return consent
@@ -171,7 +163,7 @@ def _own(request: HttpRequest, consent_id: Any) -> Consent:
 @login_required
 @never_cache
 def consent_list(request: HttpRequest) -> HttpResponse:
-    consents = list(consents_for_consumer(consumer=_consumer(request)))
+    consents = list(consents_for_consumer(consumer=account_of(request)))
     for consent in consents:
         consent.facet_rows = facets_described(consent.grants)  # type: ignore[attr-defined]
     active = [consent for consent in consents if consent.is_live()]
@@ -205,8 +197,8 @@ def _detail(request: HttpRequest, consent: Consent, form: NarrowForm,
 @require_POST
 def consent_revoke_view(request: HttpRequest, consent_id: Any) -> HttpResponse:
     consent = _own(request, consent_id)
-    consent_revoke(consent=consent, actor=consumer_actor(_consumer(request)), reason="consumer",
-                   request_id=_request_id(request))
+    consent_revoke(consent=consent, actor=consumer_actor(account_of(request)), reason="consumer",
+                   request_id=request_id_of(request))
     messages.success(request, _("Consent revoked: %(brand)s can no longer read or write your data.")
                      % {"brand": consent.brand.name})
     return redirect("consents:list")
@@ -225,7 +217,7 @@ def consent_narrow_view(request: HttpRequest, consent_id: Any) -> HttpResponse:
         return _detail(request, consent, form, status=400)
     try:
         consent_narrow(consent=consent, facets=kept, expires_at=form.new_expiry(),
-                       actor=consumer_actor(_consumer(request)), request_id=_request_id(request))
+                       actor=consumer_actor(account_of(request)), request_id=request_id_of(request))
     except ConsentError as error:
         form.add_error(None, str(error))
         return _detail(request, consent, form, status=400)

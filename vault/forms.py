@@ -58,7 +58,7 @@ class ProfileForm(forms.Form):
         self.facet = facet
         for spec in facet.fields:
             self.fields[spec.name] = forms.CharField(
-                label=spec.label or spec.name,
+                label=str(spec.label or spec.name),
                 required=spec.required,
                 max_length=spec.max_length if spec.type != "date" else None,
                 help_text=HELP.get(spec.type, ""),

@@ -204,7 +204,7 @@ class _RecordInserter:
         self.connection = connections[router.db_for_write(Record)]
         self.fields = list(Record._meta.concrete_fields)
         quote = self.connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in self.fields)
+        columns = ", ".join(quote(str(field.column)) for field in self.fields)
         marks = ", ".join(["%s"] * len(self.fields))
         self.sql = f"INSERT INTO {quote(Record._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
         self.copy_sql = f"COPY {quote(Record._meta.db_table)} ({columns}) FROM STDIN"

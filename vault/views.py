@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.requests import account_of
 from portal.services import consumer_actor
 
 from .facets import FACETS, Facet, RecordInvalid
@@ -51,7 +52,7 @@ def _sentence(label: str, message: str) -> str:
 @login_required
 @never_cache
 def vault_home(request: HttpRequest) -> HttpResponse:
-    summaries = vault_overview(vault=request.user.vault)
+    summaries = vault_overview(vault=account_of(request).vault)
     return render(
         request,
         "vault/overview.html",
@@ -77,7 +78,7 @@ def _page_number(request: HttpRequest) -> int:
 @require_http_methods(["GET", "POST"])
 def facet_view(request: HttpRequest, facet: str) -> HttpResponse:
     spec = _facet_or_404(facet)
-    vault = request.user.vault
+    vault = account_of(request).vault
     form: ProfileForm | None = None
     formset: Any = None
     formset_error = ""
@@ -144,11 +145,11 @@ def _save_profile(
     data = editor.record_data()
     try:
         record_write(
-            vault=request.user.vault,
+            vault=account_of(request).vault,
             facet=spec.key,
             data=data,
             source=SELF_SOURCE,
-            actor=consumer_actor(request.user),
+            actor=consumer_actor(account_of(request)),
             request_id=_request_id(request),
         )
     except RecordInvalid as error:
@@ -172,9 +173,9 @@ def _save_profile(
 def record_delete_view(request: HttpRequest, facet: str, record_id: Any) -> HttpResponse:
     spec = _facet_or_404(facet)
     deleted = record_delete(
-        vault=request.user.vault,
+        vault=account_of(request).vault,
         record_id=record_id,
-        actor=consumer_actor(request.user),
+        actor=consumer_actor(account_of(request)),
         request_id=_request_id(request),
     )
     if not deleted:
@@ -198,7 +199,7 @@ def _where(text: str) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def import_view(request: HttpRequest) -> HttpResponse:
-    vault = request.user.vault
+    vault = account_of(request).vault
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form, "facets": FACETS}
     status = 200
@@ -211,7 +212,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
                     vault=vault,
                     source=form.cleaned_data["source"],
                     stream=upload,
-                    actor=consumer_actor(request.user),
+                    actor=consumer_actor(account_of(request)),
                     filename=upload.name or "",
                     request_id=_request_id(request),
                 )
@@ -257,14 +258,14 @@ def _uuid_or_none(value: Any) -> uuid.UUID | None:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def export_view(request: HttpRequest) -> HttpResponse:
+def export_view(request: HttpRequest) -> HttpResponse | FileResponse:
     if request.method != "POST":
         return render(request, "vault/export_page.html")
     archive = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
     vault_export(
-        vault=request.user.vault,
+        vault=account_of(request).vault,
         out=archive,
-        actor=consumer_actor(request.user),
+        actor=consumer_actor(account_of(request)),
         request_id=_request_id(request),
     )
     archive.seek(0)
