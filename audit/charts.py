@@ -39,30 +39,33 @@ def brand_access_chart(stats: Sequence[BrandStatistics], *, limit: int = 15) -> 
         allowed_width = CHART_WIDTH * allowed / peak
         denied_width = CHART_WIDTH * entry.denied / peak
         name = escape(entry.name if len(entry.name) <= 24 else entry.name[:23] + "…")
+        allowed_text = escape(_("%(n)d allowed") % {"n": allowed})
+        denied_text = escape(_("%(n)d denied") % {"n": entry.denied})
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR * 0.7:.1f}" text-anchor="end" '
             f'class="label">{name}</text>'
         )
         parts.append(
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{allowed_width:.1f}" height="{BAR}" '
-            f'class="allowed"><title>{escape(_("%(n)d allowed") % {"n": allowed})}</title></rect>'
+            f'class="allowed"><title>{allowed_text}</title></rect>'
         )
         if entry.denied:
             parts.append(
                 f'<rect x="{LABEL_WIDTH + allowed_width:.1f}" y="{y}" width="{max(denied_width, 1.5):.1f}" '
                 f'height="{BAR}" class="denied"><title>'
-                f'{escape(_("%(n)d denied") % {"n": entry.denied})}</title></rect>'
+                f'{denied_text}</title></rect>'
             )
         parts.append(
             f'<text x="{LABEL_WIDTH + allowed_width + denied_width + 6:.1f}" y="{y + BAR * 0.7:.1f}" '
             f'class="value">{entry.total}</text>'
         )
     legend_y = height - 8
+    allowed_legend, denied_legend = escape(_("allowed")), escape(_("denied"))
     parts.append(
         f'<rect x="{LABEL_WIDTH}" y="{legend_y - 10}" width="10" height="10" class="allowed"/>'
-        f'<text x="{LABEL_WIDTH + 14}" y="{legend_y}" class="legend">{escape(_("allowed"))}</text>'
+        f'<text x="{LABEL_WIDTH + 14}" y="{legend_y}" class="legend">{allowed_legend}</text>'
         f'<rect x="{LABEL_WIDTH + 90}" y="{legend_y - 10}" width="10" height="10" class="denied"/>'
-        f'<text x="{LABEL_WIDTH + 104}" y="{legend_y}" class="legend">{escape(_("denied"))}</text>'
+        f'<text x="{LABEL_WIDTH + 104}" y="{legend_y}" class="legend">{denied_legend}</text>'
     )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 (every text above is escaped)

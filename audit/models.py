@@ -94,10 +94,10 @@ class AuditEvent(AppendOnlyModel):
     occurred_at = models.DateTimeField(db_index=True)
     actor_type = models.CharField(max_length=24, choices=ActorType.choices)
     actor_id = models.CharField(max_length=80, blank=True)
-    # Events about a subject are found through their chain ("subject:<id>"), whose
-    # unique (chain, chain_seq) index serves "my activity" too: one index fewer
-    # to update at random places on every append.
-    subject = models.CharField(max_length=80, blank=True)
+    # The audit selectors find a subject's events through their chain
+    # ("subject:<id>") and its unique (chain, chain_seq) index; this index serves
+    # other apps' queries by subject (analytics' data footprint).
+    subject = models.CharField(max_length=80, blank=True, db_index=True)
     action = models.CharField(max_length=48, db_index=True)
     facets = CanonicalJSONField(default=list)
     consent_id = models.CharField(max_length=64, blank=True)

@@ -177,25 +177,41 @@ def _read_leaves(low_pk: int, high_pk: int, wanted: list[int], problems: _Proble
             upper.append(levels[-1][0])
             block = []
 
-    append_hash = leaves.hashes.extend
-    for index, event_pk, digest in stream(sql):
-        if index != leaves.count:
-            owner = MerkleLeaf.objects.filter(index=index).values_list("event_id", flat=True).first()
-            problems.add(f"tree leaf index {index} found where {leaves.count} was expected "
-                         f"(leaves missing or inserted)", event_pk, str(owner or ""))
-            break
-        if type(digest) is not bytes:
-            digest = bytes(digest)
-        append_hash(digest)
-        block.append(digest)
-        offset = event_pk - low_pk
-        if 0 <= offset < span:
-            index_of[offset] = index
-        else:
-            leaves.outside[event_pk] = index
-        leaves.count += 1
-        if len(block) == block_size:
-            close_block(final=False)
+    outside = leaves.outside
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        broken = False
+        while not broken and (rows := cursor.fetchmany(FETCH_SIZE)):
+            count = leaves.count
+            # The index is the primary key (unique, ascending): a batch running from
+            # count to count + len - 1 has no gap and no intruder.
+            if rows[0][0] != count or rows[-1][0] != count + len(rows) - 1:
+                for expected, (index, event_pk, _) in enumerate(rows, start=count):
+                    if index != expected:
+                        owner = (MerkleLeaf.objects.filter(index=index)
+                                 .values_list("event_id", flat=True).first())
+                        problems.add(f"tree leaf index {index} found where {expected} was "
+                                     f"expected (leaves missing or inserted)", event_pk,
+                                     str(owner or ""))
+                        rows = rows[:expected - count]
+                        broken = True
+                        break
+            digests = [digest if type(digest) is bytes else bytes(digest) for _, _, digest in rows]
+            leaves.hashes += b"".join(digests)
+            for index, event_pk, _ in rows:
+                offset = event_pk - low_pk
+                if 0 <= offset < span:
+                    index_of[offset] = index
+                else:
+                    outside[event_pk] = index
+            taken = 0
+            while taken < len(digests):
+                room = block_size - len(block)
+                block.extend(digests[taken:taken + room])
+                leaves.count += min(room, len(digests) - taken)
+                taken += room
+                if len(block) == block_size:
+                    close_block(final=False)
     if block or leaves.count == 0:
         close_block(final=True)
     if 0 in targets:
@@ -207,16 +223,6 @@ def _read_leaves(low_pk: int, high_pk: int, wanted: list[int], problems: _Proble
 # --- events ------------------------------------------------------------------------------------
 
 @dataclass
-class _Segment:
-    first_seq: int
-    first_prev: str
-    first_pk: int
-    first_event_id: str
-    last_seq: int
-    last_hash: str
-
-
-@dataclass
 class _RangeResult:
     events: int = 0
     matched_leaves: int = 0
@@ -224,7 +230,10 @@ class _RangeResult:
     problems: list[tuple[int, str, str]] = field(default_factory=list)
     # (event pk, event_id, leaf index) of events whose leaf holds another hash.
     leaf_mismatches: list[tuple[int, str, int]] = field(default_factory=list)
-    segments: dict[str, _Segment] = field(default_factory=dict)
+    # Per chain seen in the range: its first event (seq, prev_hash, pk, event_id) and
+    # its last (seq, hash), to join ranges afterwards.
+    firsts: dict[str, tuple[int, str, int, str]] = field(default_factory=dict)
+    lasts: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 def _event_sql(vendor: str, low: int, high: int) -> str:
@@ -245,91 +254,107 @@ def _event_sql(vendor: str, low: int, high: int) -> str:
             f"ORDER BY e.id")
 
 
-def _check_events(rows: Any, vendor: str, leaves: Leaves, pending: dict[int, tuple[str, str]]
-                  ) -> _RangeResult:
-    """The hot loop: canonical form from stored text, hash, chain link, tree leaf."""
+def _check_events(batches: Any, vendor: str, leaves: Leaves,
+                  pending: dict[int, tuple[str, str]]) -> _RangeResult:
+    """The hot loop: canonical form from stored text, hash, chain link, tree leaf.
+
+    Written for speed (locals, no helper calls, tuples): it runs once per event.
+    """
     result = _RangeResult()
     problems = result.problems
-    segments = result.segments
+    firsts, lasts = result.firsts, result.lasts
+    last_of = lasts.get
     sha256 = _sha256
     esc = encode_basestring
     hashes = leaves.hashes
-    leaf_index = leaves.index
+    index_of, base, span = leaves.index_of, leaves.base, len(leaves.index_of)
+    outside = leaves.outside.get
+    mismatches = result.leaf_mismatches
+    queued_get = pending.get
     sqlite = vendor == "sqlite"
-    count = 0
-    matched = 0
-    for row in rows:
-        (pk, event_id, occurred, actor_type, actor_id, subject, action, facets, consent_id,
-         purpose, outcome, request_id, detail, chain, chain_seq, prev_hash, stored) = row
-        count += 1
-        if sqlite:  # SQLite keeps UUIDs as 32 hex digits and UTC times without an offset
-            if len(event_id) == 32:
-                event_id = (f"{event_id[:8]}-{event_id[8:12]}-{event_id[12:16]}-"
-                            f"{event_id[16:20]}-{event_id[20:]}")
-            if len(occurred) == 19:
-                occurred += ".000000"
-            occurred = f"{occurred[:10]}T{occurred[11:26]}+00:00"
-        if type(chain_seq) is not int:  # SQLite would store anything an attacker writes
-            problems.append((pk, str(event_id), "chain_seq is not an integer (edited)"))
-            continue
-        # Every variable part escaped as a JSON string: keys in sorted order.
-        canonical = (
-            f'{{"action":{esc(action)},"actor_id":{esc(actor_id)},"actor_type":{esc(actor_type)},'
-            f'"chain":{esc(chain)},"chain_seq":{chain_seq},"consent_id":{esc(consent_id)},'
-            f'"detail":{esc(detail)},"event_id":{esc(event_id)},"facets":{esc(facets)},'
-            f'"occurred_at":{esc(occurred)},"outcome":{esc(outcome)},'
-            f'"prev_hash":{esc(prev_hash)},"purpose":{esc(purpose)},'
-            f'"request_id":{esc(request_id)},"subject":{esc(subject)}}}'
-        )
-        digest = sha256(canonical.encode()).digest()
-        hex_digest = digest.hex()
-        if hex_digest != stored:
-            problems.append((pk, event_id, "its fields do not match its hash (edited)"))
-        segment = segments.get(chain)
-        if segment is None:
-            segments[chain] = _Segment(chain_seq, prev_hash, pk, event_id, chain_seq, stored)
-        else:
-            if chain_seq != segment.last_seq + 1:
-                problems.append((pk, event_id, f"chain {chain!r} jumps from seq "
-                                               f"{segment.last_seq} to {chain_seq} "
-                                               f"(events missing or reordered)"))
-            elif prev_hash != segment.last_hash:
+    count = matched = 0
+    for rows in batches:
+        count += len(rows)
+        for (pk, event_id, occurred, actor_type, actor_id, subject, action, facets, consent_id,
+             purpose, outcome, request_id, detail, chain, chain_seq, prev_hash, stored) in rows:
+            if type(chain_seq) is not int:  # SQLite would store anything an attacker writes
+                problems.append((pk, str(event_id), "chain_seq is not an integer (edited)"))
+                continue
+            # Canonical form: keys sorted, every variable part an escaped JSON string
+            # (measured: escaping everything beats testing whether it is needed).
+            try:
+                if sqlite:  # SQLite keeps UUIDs as 32 hex digits, UTC times without offset
+                    if len(event_id) == 32:
+                        event_id = (f"{event_id[:8]}-{event_id[8:12]}-{event_id[12:16]}-"
+                                    f"{event_id[16:20]}-{event_id[20:]}")
+                    if len(occurred) == 19:
+                        occurred += ".000000"
+                    occurred = f"{occurred[:10]}T{occurred[11:26]}+00:00"
+                text = (
+                    f'{{"action":{esc(action)},"actor_id":{esc(actor_id)},'
+                    f'"actor_type":{esc(actor_type)},"chain":{esc(chain)},'
+                    f'"chain_seq":{chain_seq},"consent_id":{esc(consent_id)},'
+                    f'"detail":{esc(detail)},"event_id":{esc(event_id)},"facets":{esc(facets)},'
+                    f'"occurred_at":{esc(occurred)},"outcome":{esc(outcome)},'
+                    f'"prev_hash":{esc(prev_hash)},"purpose":{esc(purpose)},'
+                    f'"request_id":{esc(request_id)},"subject":{esc(subject)}}}'
+                )
+            except TypeError:  # a value that is not text at all (SQLite stores anything)
+                problems.append((pk, str(event_id), "a field is not text (edited)"))
+                continue
+            digest = sha256(text.encode()).digest()
+            hex_digest = digest.hex()
+            if hex_digest != stored:
+                problems.append((pk, event_id, "its fields do not match its hash (edited)"))
+            last = last_of(chain)
+            if last is None:
+                firsts[chain] = (chain_seq, prev_hash, pk, event_id)
+            elif chain_seq != last[0] + 1:
+                problems.append((pk, event_id, f"chain {chain!r} jumps from seq {last[0]} to "
+                                               f"{chain_seq} (events missing or reordered)"))
+            elif prev_hash != last[1]:
                 problems.append((pk, event_id, f"prev_hash does not link to the previous event "
                                                f"of chain {chain!r}"))
-            segment.last_seq = chain_seq
-            segment.last_hash = stored
-        index = leaf_index(pk)
-        if index >= 0:
-            matched += 1
-            offset = index * 32
-            if hashes[offset:offset + 32] != sha256(b"\x00" + digest).digest():
-                result.leaf_mismatches.append((pk, event_id, index))
-            if pk in pending:
-                problems.append((pk, event_id, "both in the tree and still queued for it"))
-        else:
-            queued = pending.get(pk)
+            lasts[chain] = (chain_seq, stored)
+            offset = pk - base
+            index = index_of[offset] if 0 <= offset < span else outside(pk, -1)
+            if index >= 0:
+                matched += 1
+                at = index * 32
+                if hashes[at:at + 32] != sha256(b"\x00" + digest).digest():
+                    mismatches.append((pk, event_id, index))
+                if pk in pending:
+                    problems.append((pk, event_id, "both in the tree and still queued for it"))
+                continue
+            queued = queued_get(pk)
             if queued is None:
                 problems.append((pk, event_id, "is neither in the tree nor queued for it "
                                                "(inserted behind the log's back)"))
-            else:
-                result.matched_pending.append(pk)
-                if queued[0] != event_id:
-                    problems.append((pk, event_id, f"its entry in the sequencing queue was written "
-                                                   f"for another event ({queued[0]}): rows swapped"))
-                elif queued[1] != hex_digest:
-                    problems.append((pk, event_id, "does not match its entry in the sequencing "
-                                                   "queue (edited)"))
+                continue
+            result.matched_pending.append(pk)
+            if queued[0] != event_id:
+                problems.append((pk, event_id, f"its entry in the sequencing queue was written "
+                                               f"for another event ({queued[0]}): rows swapped"))
+            elif queued[1] != hex_digest:
+                problems.append((pk, event_id, "does not match its entry in the sequencing "
+                                               "queue (edited)"))
     result.events = count
     result.matched_leaves = matched
     return result
 
 
-def _fetch(cursor: Any) -> Any:
+def _batches(cursor: Any) -> Any:
     while True:
         rows = cursor.fetchmany(FETCH_SIZE)
         if not rows:
             return
-        yield from rows
+        yield rows
+
+
+def _stream_batches(sql: str) -> Any:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        yield from _batches(cursor)
 
 
 # State handed to forked workers (inherited, not pickled).
@@ -344,8 +369,9 @@ def _worker_range(bounds: tuple[int, int]) -> _RangeResult:
         if _WORKER["vendor"] == "postgresql":
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             cursor.execute(f"SET TRANSACTION SNAPSHOT '{_WORKER['snapshot']}'")
+
         cursor.execute(_event_sql(_WORKER["vendor"], *bounds))
-        return _check_events(_fetch(cursor), _WORKER["vendor"], _WORKER["leaves"],
+        return _check_events(_batches(cursor), _WORKER["vendor"], _WORKER["leaves"],
                              _WORKER["pending"])
     finally:
         raw.close()
@@ -372,7 +398,8 @@ def _run_event_pass(low: int, high: int, workers: int, leaves: Leaves,
                     pending: dict[int, tuple[str, str]]) -> list[_RangeResult]:
     vendor = connection.vendor
     if workers <= 1 or high < low:
-        return [_check_events(stream(_event_sql(vendor, low, high + 1)), vendor, leaves, pending)]
+        return [_check_events(_stream_batches(_event_sql(vendor, low, high + 1)), vendor, leaves,
+                              pending)]
     step = (high - low) // workers + 1
     bounds = [(low + step * part, min(high + 1, low + step * (part + 1))) for part in range(workers)]
     snapshot = ""
@@ -396,16 +423,15 @@ def _join_segments(results: list[_RangeResult], problems: _Problems) -> dict[str
     """Chains split across ranges must continue where the previous range left them."""
     heads: dict[str, tuple[int, str]] = {}
     for result in results:
-        for chain, segment in result.segments.items():
+        for chain, (first_seq, first_prev, first_pk, first_event_id) in result.firsts.items():
             seq, last = heads.get(chain, (0, GENESIS))
-            if segment.first_seq != seq + 1:
-                problems.add(f"chain {chain!r} jumps from seq {seq} to {segment.first_seq} "
-                             f"(events missing or reordered)", segment.first_pk,
-                             segment.first_event_id)
-            elif segment.first_prev != last:
+            if first_seq != seq + 1:
+                problems.add(f"chain {chain!r} jumps from seq {seq} to {first_seq} "
+                             f"(events missing or reordered)", first_pk, first_event_id)
+            elif first_prev != last:
                 problems.add(f"prev_hash does not link to the previous event of chain {chain!r}",
-                             segment.first_pk, segment.first_event_id)
-            heads[chain] = (segment.last_seq, segment.last_hash)
+                             first_pk, first_event_id)
+        heads.update(result.lasts)
     return heads
 
 

@@ -77,3 +77,14 @@ def test_the_consumers_own_actions_read_you(consumer):
     body = logged_in(consumer).get("/activity/").content.decode()
     assert "Consent revoked" in body
     assert ">You<" in body
+
+
+def test_the_page_speaks_french(consumer):
+    brand_read(subject_of(consumer), consent_id="c-fr", outcome="denied")
+    client = logged_in(consumer)
+    client.cookies["django_language"] = "fr"
+    body = client.get("/activity/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Qui a accédé à vos données" in body
+    assert "A lu vos données" in body
+    assert "Refusé" in body
+    assert "Voir le consentement" in body

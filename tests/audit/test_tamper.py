@@ -17,7 +17,7 @@ from django.db import connection
 
 from audit.hashing import event_hash
 from audit.models import AuditEvent, ChainHead, Checkpoint, MerkleLeaf, PendingLeaf
-from audit.services import checkpoint_issue
+from audit.services import audit_append, checkpoint_issue
 from audit.verify import verify_log
 
 from .conftest import SeededLog, brand_read, subject_of
@@ -217,3 +217,17 @@ def test_the_parallel_verifier_agrees_and_names_the_same_event(seeded, raw_sql):
     assert [problem.describe() for problem in report.problems] == \
         [problem.describe() for problem in verify_log(workers=1).problems]
     assert report.problems[0].event_pk == event.pk
+
+
+def test_awkward_values_verify_and_their_tampering_is_caught(db, raw_sql):
+    """Quotes, backslashes, control characters and non-ASCII in any field."""
+    awkward = 'a "quoted" \\ back\\slash\n\ttab \x01 é ü 🙂 \u2028'
+    event = audit_append(actor=("brand_application", awkward[:40]), action="facet.read",
+                         subject=awkward[:60], facets=["contact", awkward[:20]],
+                         consent_id=awkward[:30], purpose=awkward[:30], request_id="req",
+                         detail={awkward: [awkward, 1.5, None, True], "n": 2})
+    checkpoint_issue()
+    call_command("audit_verify", "--no-record")
+    raw_sql("UPDATE audit_auditevent SET detail = %s WHERE id = %s",
+            ['{"n":3}', event.pk])
+    assert names(verify_failure(), event.pk, event.event_id)
