@@ -47,10 +47,12 @@ class BrandMembership(models.Model):
 class Application(AbstractApplication):
     """An OAuth client of a brand (the toolkit's swappable application model).
 
-    Only the authorization-code grant exists here; the secret is kept as a
-    password hash by the toolkit and shown once, when it is made. ``purposes``
-    lists what the brand declared it may ask consent for, each with the plain
-    description the consent screen shows.
+    Every client is registered for the authorization-code grant (no implicit,
+    no password: RFC 9700); a confidential one may also use the
+    client-credentials grant, which the server limits to the ``aggregates``
+    scope. The secret is kept as a password hash by the toolkit and shown once,
+    when it is made. ``purposes`` lists what the brand declared it may ask
+    consent for, each with the plain description the consent screen shows.
     """
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="applications")
@@ -71,9 +73,14 @@ class Application(AbstractApplication):
         return self.disabled_at is None
 
     def allows_grant_type(self, *grant_types: str) -> bool:
-        return self.authorization_grant_type == self.GRANT_AUTHORIZATION_CODE and (
-            self.authorization_grant_type in grant_types
-        )
+        """The toolkit asks with the grant types that may do what is requested
+        (``GRANT_TYPE_MAPPING``): the code flow, or client credentials for a
+        confidential client; never implicit or password."""
+        if self.authorization_grant_type != self.GRANT_AUTHORIZATION_CODE:
+            return False
+        if self.GRANT_AUTHORIZATION_CODE in grant_types:
+            return True
+        return self.GRANT_CLIENT_CREDENTIALS in grant_types and self.is_confidential
 
     @property
     def is_confidential(self) -> bool:

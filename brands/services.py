@@ -14,14 +14,17 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from oauth2_provider.settings import oauth2_settings
 
 from audit.services import Actor, audit_append
 from consents.models import READ, WRITE, AccessToken
+from consents.purposes import purpose_default
 from consents.scopes import PURPOSES
-from consents.services import application_actor
+from consents.services import application_actor, client_tokens_revoke
 from vault.crypto import blind_index
 from vault.facets import RecordInvalid
 from vault.services import record_write
@@ -38,7 +41,24 @@ RESERVED_SLUGS = frozenset({"webhooks", "new", "static"})
 
 
 class BrandError(ValueError):
-    """Bad input for a brand or client (the message is safe to show)."""
+    """Bad input for a brand or client (the message is safe to show).
+
+    ``str()`` is English, for management commands and logs; ``localized()`` is
+    for the brand portal, in the active language.
+    """
+
+    def __init__(self, message: str | Promise, **params: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+    def localized(self) -> str:
+        text = str(self.message)
+        return text % self.params if self.params else text
+
+    def __str__(self) -> str:
+        with translation.override("en"):
+            return self.localized()
 
 
 # --- brands and staff --------------------------------------------------------------
@@ -103,26 +123,26 @@ def clean_redirect_uris(uris: Iterable[str]) -> list[str]:
         if not uri:
             continue
         if len(uri) > 500 or any(char.isspace() for char in uri):
-            raise BrandError("a redirect URI is at most 500 characters, without spaces")
+            raise BrandError(_("a redirect URI is at most 500 characters, without spaces"))
         parts = urlsplit(uri)
         host = parts.hostname or ""
         if parts.scheme not in ("https", "http") or not host:
-            raise BrandError(f"redirect URI {uri!r} must be an absolute https URL")
+            raise BrandError(_("redirect URI '%(uri)s' must be an absolute https URL"), uri=uri)
         if parts.scheme == "http" and (host not in _LOOPBACK or "http" not in schemes):
-            raise BrandError(f"redirect URI {uri!r} must use https (plain http only for loopback "
-                             "clients, when the server allows it)")
+            raise BrandError(_("redirect URI '%(uri)s' must use https (plain http only for "
+                               "loopback clients, when the server allows it)"), uri=uri)
         if parts.fragment or "#" in uri:
-            raise BrandError(f"redirect URI {uri!r} must not have a fragment")
+            raise BrandError(_("redirect URI '%(uri)s' must not have a fragment"), uri=uri)
         if "@" in parts.netloc:
-            raise BrandError(f"redirect URI {uri!r} must not carry credentials")
+            raise BrandError(_("redirect URI '%(uri)s' must not carry credentials"), uri=uri)
         if "*" in uri:
-            raise BrandError(f"redirect URI {uri!r} must be exact (no wildcard)")
+            raise BrandError(_("redirect URI '%(uri)s' must be exact (no wildcard)"), uri=uri)
         if uri not in cleaned:
             cleaned.append(uri)
     if not cleaned:
-        raise BrandError("give at least one redirect URI")
+        raise BrandError(_("give at least one redirect URI"))
     if len(cleaned) > 10:
-        raise BrandError("at most 10 redirect URIs")
+        raise BrandError(_("at most 10 redirect URIs"))
     return cleaned
 
 
@@ -132,13 +152,14 @@ def clean_purposes(purposes: Mapping[str, str] | Iterable[str]) -> list[dict[str
     cleaned: list[dict[str, str]] = []
     for purpose, description in items:
         if purpose not in PURPOSES:
-            raise BrandError(f"unknown purpose {purpose!r}; one of: " + ", ".join(PURPOSES))
+            raise BrandError(_("unknown purpose '%(purpose)s'; one of: %(known)s"),
+                             purpose=purpose, known=", ".join(PURPOSES))
         text = " ".join(str(description or "").split())
         if len(text) > 300:
-            raise BrandError("a purpose description is at most 300 characters")
-        cleaned.append({"purpose": purpose, "description": text or str(PURPOSES[purpose])})
+            raise BrandError(_("a purpose description is at most 300 characters"))
+        cleaned.append({"purpose": purpose, "description": text or purpose_default(purpose)})
     if not cleaned:
-        raise BrandError("declare at least one purpose")
+        raise BrandError(_("declare at least one purpose"))
     return cleaned
 
 
@@ -182,17 +203,20 @@ def application_create(
 
 
 def application_secret_rotate(*, application: Application, actor: Actor) -> str:
-    """A new secret for a confidential client; the old one stops working now."""
+    """A new secret for a confidential client; the old one stops working now,
+    and so do the client-credentials tokens obtained with it."""
     if not application.is_confidential:
-        raise BrandError("a public client has no secret")
+        raise BrandError(_("a public client has no secret"))
     secret = secrets.token_urlsafe(48)
     with transaction.atomic(durable=True):
         locked = Application.objects.select_for_update().get(pk=application.pk)
         locked.client_secret = secret
         locked.secret_rotated_at = timezone.now()
         locked.save(update_fields=["client_secret", "secret_rotated_at", "updated"])
+        ended = client_tokens_revoke(application=locked)
         audit_append(actor=actor, action="brand.client_secret_rotated",
-                     detail={"brand": locked.brand.slug, "client_id": locked.client_id})
+                     detail={"brand": locked.brand.slug, "client_id": locked.client_id,
+                             "client_tokens_revoked": ended})
     application.client_secret = locked.client_secret
     return secret
 

@@ -136,6 +136,12 @@ class AccessToken(_NoCleartextMixin, AbstractAccessToken):
         self._strip_cleartext()
         super().save(*args, **kwargs)
 
+    @property
+    def is_client_token(self) -> bool:
+        """Issued to the client itself (client-credentials grant, ``aggregates``):
+        no consumer and no consent behind it, so it can never read personal data."""
+        return self.consent_id is None and self.user_id is None
+
     def is_expired(self) -> bool:
         if super().is_expired():
             return True

@@ -2,7 +2,11 @@
 validator, configured to RFC 9700 (DESIGN §4). Nothing of the toolkit is forked:
 behaviour changes through its documented extension points only.
 
-- Only the authorization-code and refresh-token grants exist (``SillageServer``).
+- Only the authorization-code and refresh-token grants exist for consumers'
+  data (``SillageServer``). The client-credentials grant exists for one thing:
+  a confidential brand client asking for an ``aggregates`` token (no consumer,
+  no consent, no refresh token, at most 15 minutes) to call
+  ``/api/v1/aggregates``; any other scope, and any public client, is refused.
 - An authorize request must carry ``scope``, ``purpose`` and ``duration_days``,
   and PKCE with ``S256`` (``plain`` is refused before the consent screen).
 - Access and refresh tokens are stored hashed by the toolkit itself
@@ -35,9 +39,11 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2 import WebApplicationServer
 from oauthlib.oauth2.rfc6749 import errors
+from oauthlib.oauth2.rfc6749.endpoints.token import TokenEndpoint
+from oauthlib.oauth2.rfc6749.grant_types import ClientCredentialsGrant
 
 from .models import AccessToken, Consent, Grant, RefreshToken
-from .scopes import ScopeError, clean_duration_days, clean_purpose
+from .scopes import CLIENT_SCOPES, ScopeError, clean_duration_days, clean_purpose
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +86,8 @@ def _token_lifetime(request: Any) -> int:
 
 
 class SillageServer(WebApplicationServer):
-    """Authorization code (+ refresh) only: no implicit, password or client
-    credentials grant exists on this server at all."""
+    """Authorization code (+ refresh) for consumers' data, client credentials for
+    a brand's aggregates only: no implicit or password grant exists here at all."""
 
     def __init__(self, request_validator: SillageValidator, token_generator: Any = None,
                  token_expires_in: Any = None, refresh_token_generator: Any = None,
@@ -94,6 +100,19 @@ class SillageServer(WebApplicationServer):
         self.auth_grant.custom_validators.post_auth.append(request_validator.validate_pkce_method)
         self.auth_grant.custom_validators.post_token.append(request_validator.claim_authorization_code)
         self.refresh_grant.custom_validators.post_token.append(request_validator.limit_to_consent)
+        self.client_grant = ClientCredentialsGrant(request_validator)
+        self.client_grant.custom_validators.pre_token.append(request_validator.mark_client_grant)
+        self.client_grant.custom_validators.post_token.append(request_validator.limit_client_grant)
+        TokenEndpoint.__init__(
+            self,
+            default_grant_type="authorization_code",
+            grant_types={
+                "authorization_code": self.auth_grant,
+                "refresh_token": self.refresh_grant,
+                "client_credentials": self.client_grant,
+            },
+            default_token_type=self.bearer,
+        )
 
 
 class SillageValidator(OAuth2Validator):
@@ -132,6 +151,37 @@ class SillageValidator(OAuth2Validator):
                 request=request,
             )
         return {}
+
+    # --- client credentials: a brand's aggregates token --------------------------
+
+    def mark_client_grant(self, request: Any) -> None:
+        """First step of a client-credentials token request: from here on the
+        scopes backend offers only the client scopes (``aggregates``)."""
+        request.sillage_client_grant = True
+        request.sillage_consent = None
+
+    def limit_client_grant(self, request: Any) -> None:
+        """Last check before a client-credentials token is issued (the client is
+        authenticated, the grant type and scopes validated): a confidential
+        client, the client scopes only, no resource indicator."""
+        if getattr(request, "resource", None):
+            raise errors.CustomOAuth2Error(
+                error="invalid_target", description="resource indicators are not supported",
+                request=request,
+            )
+        client = request.client
+        if client is None or not getattr(client, "is_confidential", False):
+            raise errors.UnauthorizedClientError(
+                description="the client-credentials grant is for confidential clients only",
+                request=request,
+            )
+        if not request.scopes or not set(request.scopes) <= set(CLIENT_SCOPES):
+            raise errors.InvalidScopeError(
+                description="the client-credentials grant gives the 'aggregates' scope only",
+                request=request,
+            )
+        request.user = None
+        log.info("client-credentials token issued", extra={"client_id": client.client_id})
 
     # --- authorization codes, stored and found by SHA-256 ------------------------
 

@@ -2,7 +2,9 @@
 
 The toolkit's view answers any authenticated client about any token and names
 the user; ours answers a client only about its own tokens, names the consent
-(never the consumer), and reflects a revoked or expired consent at once.
+(never the consumer), and reflects a revoked or expired consent at once. A
+client-credentials token (``aggregates``) has no consent: its subject is the
+client itself (``sub`` = ``client_id``).
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class IntrospectView(OAuthLibMixin, View):
             if token is None:
                 continue
             consent = token.consent
+            if isinstance(token, AccessToken) and token.is_client_token:
+                return self._describe_client_token(token, client)
             if consent is None or not consent.is_live():
                 return {"active": False}
             if isinstance(token, AccessToken):
@@ -85,3 +89,17 @@ class IntrospectView(OAuthLibMixin, View):
                 "consent_expires_at": consent.expires_at.isoformat(),
             }
         return {"active": False}
+
+    @staticmethod
+    def _describe_client_token(token: AccessToken, client: Any) -> dict[str, Any]:
+        if token.is_expired():
+            return {"active": False}
+        return {
+            "active": True,
+            "token_type": "Bearer",
+            "scope": token.scope,
+            "client_id": client.client_id,
+            "exp": int(calendar.timegm(token.expires.utctimetuple())),
+            "iat": int(calendar.timegm(token.created.utctimetuple())),
+            "sub": client.client_id,
+        }

@@ -1,6 +1,11 @@
 """Scopes are facets (DESIGN §4): ``<facet>:read`` and ``<facet>:write`` for every
 facet of the registry, ``<reduced>:read`` for every reduced facet. Purposes come
-from a fixed list. Anything else is refused."""
+from a fixed list. Anything else is refused.
+
+One scope is not a facet: ``aggregates``, the only scope of the
+client-credentials grant (a brand's client asking for its privacy-protected
+aggregate figures, on behalf of no consumer). It is never available to the
+code flow, and the client-credentials grant gets nothing else."""
 
 from __future__ import annotations
 
@@ -24,6 +29,14 @@ PURPOSES: dict[str, Promise] = {
     "loyalty": _("Run a loyalty programme you belong to"),
     "analytics": _("Measure and improve the brand's products (aggregated)"),
     "marketing": _("Send you offers and news"),
+}
+
+
+# Scopes of tokens issued to a client itself (client-credentials grant): no
+# consumer and no consent behind them, so never a facet.
+AGGREGATES_SCOPE = "aggregates"
+CLIENT_SCOPES: dict[str, str] = {
+    AGGREGATES_SCOPE: "Read the brand's privacy-protected aggregate figures (/api/v1/aggregates)",
 }
 
 
@@ -114,20 +127,43 @@ def clean_duration_days(value: Any, *, maximum: int) -> int:
     return days
 
 
+def is_client_grant(request: Any) -> bool:
+    """Whether an oauthlib request is a client-credentials token request.
+
+    The server marks the request in the grant's own first step
+    (``SillageValidator.mark_client_grant``), rather than trusting
+    ``request.grant_type``: oauthlib exposes every query and body parameter as
+    an attribute, so a crafted authorize URL could claim any grant type.
+    """
+    return getattr(request, "sillage_client_grant", None) is True
+
+
 class FacetScopes(BaseScopes):
-    """The toolkit's scopes backend: every facet scope exists, none is default."""
+    """The toolkit's scopes backend.
+
+    The code flow may ask for any facet scope and nothing else; the
+    client-credentials grant may ask for ``aggregates`` and nothing else (its
+    default when no scope is sent). Discovery (no request) lists both.
+    """
 
     def get_all_scopes(self) -> dict[str, str]:
-        return all_scopes()
+        return {**all_scopes(), **CLIENT_SCOPES}
 
     def get_available_scopes(self, application: Any = None, request: Any = None, *args: Any,
                              **kwargs: Any) -> list[str]:
+        if request is None:
+            return list(self.get_all_scopes())
+        if is_client_grant(request):
+            return list(CLIENT_SCOPES)
         return list(all_scopes())
 
     def get_default_scopes(self, application: Any = None, request: Any = None, *args: Any,
                            **kwargs: Any) -> list[str]:
+        if request is not None and is_client_grant(request):
+            return [AGGREGATES_SCOPE]
         return []
 
 
-__all__ = ["PURPOSES", "WRITE", "FacetInfo", "FacetScopes", "ScopeError", "all_scopes",
-           "facet_catalogue", "facet_info", "parse_scopes"]
+__all__ = ["AGGREGATES_SCOPE", "CLIENT_SCOPES", "PURPOSES", "WRITE", "FacetInfo", "FacetScopes",
+           "ScopeError", "all_scopes", "facet_catalogue", "facet_info", "is_client_grant",
+           "parse_scopes"]

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import SYSTEM, Actor, audit_append
 
@@ -31,7 +33,23 @@ logger = logging.getLogger(__name__)
 
 
 class ConsentError(ValueError):
-    """A consent change that is not allowed (unknown facet, wider than before, ...)."""
+    """A consent change that is not allowed (unknown facet, wider than before, ...).
+
+    ``str()`` is English, for logs and for the brand (the authorization server
+    puts it in ``error_description``); ``localized()`` is for the consumer's
+    pages, in the active language.
+    """
+
+    def __init__(self, message: str | Promise) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def localized(self) -> str:
+        return str(self.message)
+
+    def __str__(self) -> str:
+        with translation.override("en"):
+            return str(self.message)
 
 
 def application_actor(application: Application) -> Actor:
@@ -86,7 +104,7 @@ def clean_grants(facets: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
     except ScopeError as error:
         raise ConsentError(str(error)) from error
     if not grants:
-        raise ConsentError("a consent covers at least one facet")
+        raise ConsentError(_("a consent covers at least one facet"))
     return grants
 
 
@@ -183,20 +201,20 @@ def consent_narrow(
             pk=consent.pk
         )
         if not locked.is_live():
-            raise ConsentError("only an active consent can be narrowed")
+            raise ConsentError(_("This consent has already ended: it can no longer be changed."))
         before = set(locked.scopes)
         after = set(scopes_of(grants))
         if not after <= before:
-            raise ConsentError("narrowing cannot add facets or access")
+            raise ConsentError(_("A consent can only be narrowed here, never widened."))
         new_expiry = locked.expires_at
         if expires_at is not None:
             if expires_at > locked.expires_at:
-                raise ConsentError("narrowing cannot extend a consent")
+                raise ConsentError(_("A consent can be shortened here, not extended."))
             if expires_at <= timezone.now():
-                raise ConsentError("to end a consent now, revoke it")
+                raise ConsentError(_("To end a consent now, revoke it."))
             new_expiry = expires_at
         if after == before and new_expiry == locked.expires_at:
-            raise ConsentError("nothing to change")
+            raise ConsentError(_("Nothing to change: untick something, or choose an earlier end."))
         now = timezone.now()
         locked.grants = grants
         locked.expires_at = new_expiry
@@ -291,6 +309,16 @@ def consent_tokens_revoke(*, consent: Consent, reason: str) -> int:
     with transaction.atomic():
         ended = _end_tokens(consent, now=timezone.now())
     logger.warning("tokens of consent %s revoked: %s", consent.pk, reason)
+    return ended
+
+
+def client_tokens_revoke(*, application: Application) -> int:
+    """End the client-credentials tokens (``aggregates``) of one client, e.g.
+    when its secret is rotated: they were obtained with the old secret alone.
+    Call inside the caller's transaction; consumers' tokens are left alone."""
+    ended, _detail = AccessToken.objects.filter(
+        application=application, consent__isnull=True, user__isnull=True
+    ).delete()
     return ended
 
 

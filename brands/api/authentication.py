@@ -5,6 +5,10 @@ consumer's vault, the client and the brand joined in; the consent is checked on
 every request, so a revoked consent or one past its expiry stops working at
 that instant, not at the next sweep. Tokens are accepted in the Authorization
 header only (never in the query string, RFC 9700).
+
+A client-credentials token (the brand's own ``aggregates`` token) is valid but
+carries no consent: it gets 403 ``insufficient_scope`` here, never a
+consumer's data.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from brands.selectors import token_for_bearer
 from consents.models import AccessToken, Consent
 from consents.scopes import all_scopes
 from consents.services import consent_expire
+from portal.api_errors import ApiError
 
 REALM = 'Bearer realm="sillage"'
 
@@ -67,7 +72,13 @@ class ConsentTokenAuthentication(BaseAuthentication):
         if token.expires <= now:
             raise _refused("the access token has expired: use the refresh token")
         consent = token.consent
-        if consent is None or token.application is None:
+        if token.application is None:
+            raise _refused("the access token carries no consent")
+        if consent is None:
+            if token.is_client_token:
+                raise ApiError(status_code=403, code="insufficient_scope",
+                               detail="this client-credentials token carries no consent: it is "
+                               "for /api/v1/aggregates only")
             raise _refused("the access token carries no consent")
         if consent.status == Consent.Status.REVOKED:
             raise _refused("the consumer revoked the consent behind this token")

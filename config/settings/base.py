@@ -196,6 +196,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # oauthlib's debug messages print issued tokens and request bodies (client
+    # secrets): warnings only, whatever LOG_LEVEL says.
+    "loggers": {"oauthlib": {"level": "WARNING"}},
 }
 
 
@@ -261,10 +264,10 @@ CELERY_BEAT_SCHEDULE["webhooks-requeue-due"] = {
 # defaults. Grant and token models are swapped for ones that keep only SHA-256
 # digests of the bearer values and point at the consent they carry.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "brands.Application"
-OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "consents.AccessToken"
-OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "consents.RefreshToken"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "consents.AccessToken"  # noqa: S105 (a model name)
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "consents.RefreshToken"  # noqa: S105
 OAUTH2_PROVIDER_GRANT_MODEL = "consents.Grant"
-OAUTH2_PROVIDER_ID_TOKEN_MODEL = "consents.IDToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "consents.IDToken"  # noqa: S105
 OAUTH2_PROVIDER = {
     "OAUTH2_SERVER_CLASS": "consents.oauth.SillageServer",
     "OAUTH2_VALIDATOR_CLASS": "consents.oauth.SillageValidator",
@@ -290,7 +293,8 @@ OAUTH2_PROVIDER = {
         ["https", "http"] if env.bool("SILLAGE_OAUTH_LOOPBACK_HTTP", default=False) else ["https"]
     ),
     "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
-    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    # client_credentials: confidential brand clients, `aggregates` scope only (consents.oauth).
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token", "client_credentials"],
     "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": [
         "client_secret_basic", "client_secret_post", "none",
     ],

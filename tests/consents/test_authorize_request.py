@@ -109,7 +109,8 @@ def test_anonymous_visitor_is_sent_to_log_in(client: Client, app: ClientApp) -> 
     assert response["Location"].startswith("/accounts/login/")
 
 
-@pytest.mark.parametrize("grant_type", ["password", "client_credentials", "implicit"])
+# client_credentials exists, for the `aggregates` scope only: test_client_credentials.py.
+@pytest.mark.parametrize("grant_type", ["password", "implicit"])
 def test_other_grants_are_refused_at_the_token_endpoint(app: ClientApp, grant_type: str) -> None:
     response = Client().post("/o/token/", {"grant_type": grant_type, "username": "a",
                                            "password": "b", "client_id": app.client_id,

@@ -218,9 +218,12 @@ def test_approval_prompt_auto_never_skips_the_consent_screen(flow: Flow) -> None
 def test_server_metadata_advertises_code_flow_and_s256_only(client: Client) -> None:
     data = client.get("/o/.well-known/oauth-authorization-server").json()
     assert data["response_types_supported"] == ["code"]
-    assert data["grant_types_supported"] == ["authorization_code", "refresh_token"]
+    # client_credentials: brand clients' aggregates tokens only (test_client_credentials.py).
+    assert data["grant_types_supported"] == ["authorization_code", "refresh_token",
+                                             "client_credentials"]
     assert data["code_challenge_methods_supported"] == ["S256"]
     assert "purchases:write" in data["scopes_supported"]
+    assert "aggregates" in data["scopes_supported"]
     assert data["authorization_response_iss_parameter_supported"] is True
 
 
