@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication
@@ -26,6 +27,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from brands.api.serializers import ErrorSerializer
+from brands.api.throttling import BrandClientThrottle
+from brands.selectors import token_for_bearer
+from consents.scopes import CLIENT_SCOPES
 from portal.api_errors import ApiError
 
 from . import services
@@ -60,7 +65,14 @@ def _refused(detail: str) -> TokenRefused:
 
 
 class ClientCredentialsAuthentication(BaseAuthentication):
-    """A client-credentials access token with the aggregates scope."""
+    """A client-credentials access token with the aggregates scope.
+
+    The order of the checks decides the answer: a token that is unknown,
+    expired, or whose consent has ended is 401 ``invalid_token``; a live token
+    without the scope (a consumer's code-flow token, which can never carry it)
+    is 403 ``insufficient_scope``; a token with the scope that still carries a
+    consumer or a consent (never issued by the server) is 401.
+    """
 
     def authenticate(self, request: Request) -> tuple[BrandPrincipal, Any] | None:
         header = request.META.get("HTTP_AUTHORIZATION", "")
@@ -70,15 +82,13 @@ class ClientCredentialsAuthentication(BaseAuthentication):
         value = value.strip()
         if scheme.lower() != "bearer" or not value or " " in value:
             raise _refused("use the header 'Authorization: Bearer <access token>'")
-        try:
-            from brands.selectors import token_for_bearer
-        except ImportError as error:  # the brand API is not installed
-            raise _refused("the access token is not valid") from error
         token = token_for_bearer(value)
-        if token is None or token.expires <= timezone.now():
+        now = timezone.now()
+        if token is None or token.expires <= now:
             raise _refused("the access token is not valid: unknown, expired or revoked")
-        if getattr(token, "consent_id", None) is not None or token.user_id is not None:
-            raise _refused("aggregates need a client-credentials token, not a consumer's token")
+        consent = token.consent
+        if consent is not None and not consent.is_live(now):
+            raise _refused("the consent behind this token was revoked or has expired")
         application = token.application
         brand = getattr(application, "brand", None)
         if application is None or brand is None or not application.is_usable(None):
@@ -86,11 +96,41 @@ class ClientCredentialsAuthentication(BaseAuthentication):
         scope = str(option("AGGREGATES_SCOPE"))
         if scope not in str(token.scope or "").split():
             raise ApiError(status_code=403, code="insufficient_scope",
-                           detail=f"the token needs the '{scope}' scope")
+                           detail=f"the token needs the '{scope}' scope: ask /o/token/ for a "
+                           "client-credentials token (grant_type=client_credentials)")
+        if not token.is_client_token:
+            raise _refused("aggregates need a client-credentials token, not a consumer's token")
         return BrandPrincipal(brand=brand, client_id=application.client_id), token
 
     def authenticate_header(self, request: Request) -> str:
         return REALM
+
+
+class ClientCredentialsScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """OpenAPI: the OAuth 2 client-credentials flow with the aggregates scope."""
+
+    target_class = "analytics.api.ClientCredentialsAuthentication"
+    name = "oauth2ClientCredentials"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "oauth2",
+            "description": (
+                "Client credentials (confidential brand clients only): POST /o/token/ with "
+                "`grant_type=client_credentials&scope=aggregates`, the client authenticated with "
+                "HTTP Basic (or `client_id`/`client_secret` in the body). The token lasts at most "
+                "15 minutes, has no refresh token, and reads no consumer's data."
+            ),
+            "flows": {
+                "clientCredentials": {
+                    "tokenUrl": "/o/token/",
+                    "scopes": dict(CLIENT_SCOPES),
+                }
+            },
+        }
+
+    def get_security_requirement(self, auto_schema: Any) -> dict[str, list[str]]:
+        return {self.name: [str(option("AGGREGATES_SCOPE"))]}
 
 
 class IsBrandPrincipal(BasePermission):
@@ -121,18 +161,28 @@ class AggregatesView(APIView):
     was answered within the reuse window (same figures, free)."""
 
     permission_classes = [IsBrandPrincipal]
+    # Per OAuth client, like the brand API: each call decrypts every counted vault.
+    throttle_classes = [BrandClientThrottle]
 
     def get_authenticators(self) -> list[BaseAuthentication]:
         return [import_string(path)() for path in option("AGGREGATES_AUTHENTICATION")]
 
     @extend_schema(
         operation_id="aggregates",
+        summary="Differentially private figures about the brand's consenting consumers",
+        description=(
+            "Counts and sums by segment over consumers with a live `analytics` consent to the "
+            "token's brand; noisy, cells under the minimum group size suppressed. Each new "
+            "release spends the brand's privacy budget (the same query again within the reuse "
+            "window is free). Needs a client-credentials token with the `aggregates` scope."
+        ),
         parameters=[
             OpenApiParameter("dimension", str, enum=list(DIMENSIONS), required=True),
             OpenApiParameter("months", int, description="purchases of the last N months (1-24)"),
             OpenApiParameter("epsilon", float, description="privacy budget to spend (0.1-2)"),
         ],
-        responses={200: AggregateOutSerializer},
+        responses={200: AggregateOutSerializer, 400: ErrorSerializer, 401: ErrorSerializer,
+                   403: ErrorSerializer, 429: ErrorSerializer},
     )
     def get(self, request: Request) -> Response:
         principal: BrandPrincipal = request.user  # type: ignore[assignment]

@@ -57,6 +57,31 @@ def database_bytes() -> bytes:
     return b"\x00".join(chunks)
 
 
+def analytics_population(*, application: Any, make_consumer: Callable[..., User], count: int,
+                         city: str = "Lyon", spend: str = "120.00") -> list[Any]:
+    """``count`` consumers living in ``city``, each with one recent purchase and a
+    live ``analytics`` consent (city and purchases) to ``application``'s brand:
+    what the brand's aggregates count. Returns the consents."""
+    from consents.services import consent_grant
+    from vault.services import record_write
+
+    occurred = (timezone.now() - dt.timedelta(days=20)).strftime("%Y-%m-%dT10:00:00Z")
+    consents = []
+    for _ in range(count):
+        user = make_consumer()
+        record_write(vault=user.vault, facet="address", data={"city": city, "country": "FR"},
+                     source="self", actor=("consumer", str(user.vault.subject)))
+        import_records(user, [{"facet": "purchases", "occurred_at": occurred,
+                               "data": {"merchant": "Fnac", "category": "electronics",
+                                        "amount": spend, "currency": "EUR"}}])
+        consents.append(consent_grant(
+            consumer=user, application=application, purpose="analytics",
+            facets={"city": ["read"], "purchases": ["read"]},
+            expires_at=timezone.now() + dt.timedelta(days=90),
+        ))
+    return consents
+
+
 @pytest.fixture
 def import_purchases() -> Callable[..., None]:
     return import_records
