@@ -26,7 +26,9 @@ class ActivityFilterForm(forms.Form):
 
     def __init__(self, *args: Any, actors: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["actor"].choices = [("", _("Everyone")), *actors]
+        field = self.fields["actor"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 (declared just above)
+        field.choices = [("", _("Everyone")), *actors]
 
     def actor_key(self) -> tuple[str, str] | None:
         if not self.is_valid() or not self.cleaned_data.get("actor"):

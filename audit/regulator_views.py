@@ -14,13 +14,12 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,14 +38,14 @@ from .services import audit_viewed, regulator_token_create, regulator_token_revo
 from .tasks import verify_log_task
 from .views import rows_for
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def regulator_required(view: View) -> View:
     @login_required
     @never_cache
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user: Any = request.user
         if user.role != "regulator" or not user.is_active:
             raise PermissionDenied("Regulators only.")
@@ -65,7 +64,7 @@ def _audited(request: HttpRequest, view: str, *, filters: dict[str, Any] | None 
 def search(request: HttpRequest) -> HttpResponse:
     form = RegulatorSearchForm(request.GET or None)
     filters = form.filters()
-    size = int(settings.AUDIT["REGULATOR_PAGE_SIZE"])
+    size = signing.option_int("REGULATOR_PAGE_SIZE")
     with transaction.atomic():
         paginator = Paginator(selectors.events_search(filters), size)
         page = paginator.get_page(request.GET.get("page"))
@@ -136,7 +135,7 @@ def integrity(request: HttpRequest) -> HttpResponse:
 
 @regulator_required
 @require_http_methods(["GET", "POST"])
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: HttpRequest) -> HttpResponseBase:
     if request.method == "GET":
         return render(request, "audit/regulator/export.html", {
             "status": selectors.integrity_status(), "verifier_key": signing.verifier().encode(),
@@ -171,7 +170,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         form = TokenForm()
     return render(request, "audit/regulator/tokens.html", {
         "form": form, "created": created, "section": "tokens",
-        "tokens": RegulatorToken.objects.filter(user=request.user).order_by("-created_at"),
+        "tokens": RegulatorToken.objects.filter(user_id=str(request.user.pk)).order_by("-created_at"),
         "now": timezone.now(),
     })
 
@@ -179,7 +178,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @regulator_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(RegulatorToken, pk=token_id, user=request.user)
+    token = get_object_or_404(RegulatorToken, pk=token_id, user_id=str(request.user.pk))
     regulator_token_revoke(token=token, actor=consumer_actor(request.user),  # type: ignore[arg-type]
                            request_id=getattr(request, "request_id", ""))
     messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})

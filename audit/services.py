@@ -77,7 +77,7 @@ class _Statements:
         quote = connection.ops.quote_name
         heads, events, pending = (quote(model._meta.db_table)
                                   for model in (ChainHead, AuditEvent, PendingLeaf))
-        self.fields = [AuditEvent._meta.get_field(name) for name in _EVENT_COLUMNS]
+        self.fields: list[Any] = [AuditEvent._meta.get_field(name) for name in _EVENT_COLUMNS]
         self.pending_event_id = PendingLeaf._meta.get_field("event_id")
         values = ", ".join(["%s"] * len(_EVENT_COLUMNS))
         self.lock_head = (
@@ -257,7 +257,7 @@ def checkpoint_issue(*, batch_size: int | None = None) -> CheckpointResult:
     later checkpoint, so each checkpoint covers a gap-free prefix that never
     changes. No new event: the latest checkpoint is returned as it is.
     """
-    batch = int(batch_size or signing.audit_option("SEQUENCE_BATCH_SIZE"))  # type: ignore[call-overload]
+    batch = batch_size or signing.option_int("SEQUENCE_BATCH_SIZE")
     signing.signing_key()  # fail before doing any work when the key is missing
     with transaction.atomic(durable=True):
         TreeHead.objects.bulk_create([TreeHead(id=1)], ignore_conflicts=True)
@@ -307,8 +307,7 @@ def regulator_token_create(
     if user.role != User.Role.REGULATOR or not user.is_active:
         raise ValueError("API tokens are for active regulator accounts only.")
     name = name.strip()[:80] or "API token"
-    days = lifetime_days if lifetime_days is not None else int(
-        signing.audit_option("TOKEN_LIFETIME_DAYS"))  # type: ignore[call-overload]
+    days = lifetime_days if lifetime_days is not None else signing.option_int("TOKEN_LIFETIME_DAYS")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():

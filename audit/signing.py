@@ -15,6 +15,18 @@ def audit_option(name: str) -> object:
     return getattr(settings, "AUDIT", {})[name]
 
 
+def option_int(name: str) -> int:
+    value = audit_option(name)
+    if not isinstance(value, int | str):
+        raise ImproperlyConfigured(f"AUDIT[{name!r}] must be a number")
+    return int(value)
+
+
+def option_list(name: str) -> list[str]:
+    value = getattr(settings, "AUDIT", {}).get(name, [])
+    return [str(item) for item in value] if isinstance(value, list | tuple) else []
+
+
 def origin() -> str:
     return str(audit_option("ORIGIN"))
 
@@ -45,7 +57,7 @@ def verifier() -> note.Verifier:
 def trusted_verifiers() -> list[note.Verifier]:
     """The current key first, then retired keys whose older checkpoints still count."""
     keys = [verifier()]
-    for text in getattr(settings, "AUDIT", {}).get("PREVIOUS_VERIFIER_KEYS", []):
+    for text in option_list("PREVIOUS_VERIFIER_KEYS"):
         keys.append(note.parse_verifier(text))
     return keys
 

@@ -383,7 +383,7 @@ def _parallel_workers(requested: int | None, events: int) -> int:
     if events < PARALLEL_THRESHOLD or connection.in_atomic_block:
         return 1
     if connection.vendor == "sqlite":
-        if connection.is_in_memory_db():
+        if getattr(connection, "is_in_memory_db", lambda: True)():
             return 1
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode")

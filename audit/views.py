@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -21,6 +20,7 @@ from . import selectors
 from .forms import ActivityFilterForm
 from .labels import OUTCOMES, action_label, facet_label
 from .models import AuditEvent
+from .signing import option_int
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def activity(request: HttpRequest) -> HttpResponse:
     form = ActivityFilterForm(request.GET or None, actors=choices)
     actor = form.actor_key()
     events = selectors.events_for_subject(subject=subject, actor=actor)
-    page = Paginator(events, int(settings.AUDIT["ACTIVITY_PAGE_SIZE"])).get_page(
+    page = Paginator(events, option_int("ACTIVITY_PAGE_SIZE")).get_page(
         request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

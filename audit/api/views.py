@@ -13,7 +13,6 @@ import binascii
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
@@ -63,8 +62,8 @@ def _decode_cursor(kind: str, cursor: str | None) -> int | None:
 
 
 def _page_size(requested: int | None) -> int:
-    default = int(settings.AUDIT["API_PAGE_SIZE"])
-    return min(requested or default, int(settings.AUDIT["API_MAX_PAGE_SIZE"]))
+    default = signing.option_int("API_PAGE_SIZE")
+    return min(requested or default, signing.option_int("API_MAX_PAGE_SIZE"))
 
 
 def _valid(serializer_class: type, request: Request) -> dict[str, Any]:
@@ -196,6 +195,7 @@ class InclusionProofView(RegulatorAPIView):
                    summary="Proof that an event is in the tree of a given size (RFC 9162 §2.1.3)", operation_id="audit_proof_inclusion")
     def get(self, request: Request) -> Response:
         query = _valid(InclusionQuerySerializer, request)
+        unavailable: selectors.ProofUnavailable | None
         with transaction.atomic():
             try:
                 proof = selectors.inclusion_proof(event_id=query["event"],
@@ -224,6 +224,7 @@ class ConsistencyProofView(RegulatorAPIView):
                    summary="Proof that the tree of size first is a prefix of size second (RFC 9162 §2.1.4)", operation_id="audit_proof_consistency")
     def get(self, request: Request) -> Response:
         query = _valid(ConsistencyQuerySerializer, request)
+        unavailable: selectors.ProofUnavailable | None
         with transaction.atomic():
             try:
                 proof = selectors.consistency_proof(first=query["first"], second=query.get("second"))
@@ -253,7 +254,7 @@ class PublicKeyView(RegulatorAPIView):
             self.audited(request)
         return Response(PublicKeySerializer({
             "origin": signing.origin(), "verifier_key": signing.verifier().encode(),
-            "previous_verifier_keys": list(settings.AUDIT.get("PREVIOUS_VERIFIER_KEYS", [])),
+            "previous_verifier_keys": signing.option_list("PREVIOUS_VERIFIER_KEYS"),
         }).data)
 
 
