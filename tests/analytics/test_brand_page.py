@@ -54,3 +54,14 @@ def test_other_users_get_a_404_and_spend_nothing(client, staff, make_consumer, m
         response = method(f"/insights/brands/{brand.slug}/aggregates/", {"dimension": "city"})
         assert response.status_code == 404
     assert not AggregateRelease.objects.exists()
+
+
+def test_the_brand_page_links_to_the_aggregates_and_back(client, staff):
+    brand, user = staff
+    client.force_login(user)
+    url = f"/insights/brands/{brand.slug}/aggregates/"
+    brand_page = client.get(f"/brands/{brand.slug}/")
+    assert brand_page.status_code == 200
+    assert f'href="{url}"' in brand_page.content.decode()
+    assert "client-credentials token" in brand_page.content.decode()
+    assert f'href="/brands/{brand.slug}/"' in client.get(url).content.decode()

@@ -14,9 +14,10 @@ from consents.scopes import PURPOSES
 
 class Command(BaseCommand):
     help = (
-        "Register an OAuth client (authorization code + PKCE S256) for a brand. Prints JSON with "
-        "client_id, and client_secret for a confidential client (shown once: only its hash is "
-        "stored). Exits non-zero with a one-line reason on bad input."
+        "Register an OAuth client (authorization code + PKCE S256) for a brand; a confidential "
+        "client may also use the client-credentials grant for the 'aggregates' scope. Prints "
+        "JSON with client_id, and client_secret for a confidential client (shown once: only its "
+        "hash is stored). Exits non-zero with a one-line reason on bad input."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
