@@ -334,3 +334,24 @@ def test_the_database_holds_no_client_credentials_token_in_clear(app: ClientApp)
         assert value is not None
         assert value.encode() not in dump
     assert digest(token).encode() in dump  # what is stored instead
+
+
+def test_aggregates_are_rate_limited_per_client(app: ClientApp, settings: Any) -> None:
+    settings.BRAND_API = {**settings.BRAND_API, "RATE_LIMIT": "1/min"}
+    token = client_token(app)
+    assert api(token, AGGREGATES).status_code == 200
+    before = aggregates_state()
+    response = api(token, "/api/v1/aggregates?dimension=age_band")
+    assert response.status_code == 429
+    assert response.json()["error"] == "rate_limited"
+    assert aggregates_state() == before
+
+
+def test_the_credentials_sweep_deletes_expired_client_tokens(app: ClientApp) -> None:
+    from consents.tasks import clear_expired_credentials
+
+    live, expired = client_token(app), client_token(app)
+    AccessToken.objects.filter(token_checksum=digest(expired)).update(
+        expires=timezone.now() - dt.timedelta(days=1))
+    clear_expired_credentials()
+    assert list(AccessToken.objects.values_list("token_checksum", flat=True)) == [digest(live)]
