@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from consents.scopes import PURPOSES
@@ -25,7 +26,7 @@ class ClientForm(forms.Form):
     )
     purposes = forms.MultipleChoiceField(
         label=_("Purposes you may ask consent for"),
-        choices=[(key, f"{key} — {label}") for key, label in PURPOSES.items()],
+        choices=[(key, format_lazy("{} — {}", key, label)) for key, label in PURPOSES.items()],
         widget=forms.CheckboxSelectMultiple,
     )
 

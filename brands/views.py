@@ -11,10 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from consents.purposes import purpose_label
 from consents.scopes import facet_info
 from portal.services import consumer_actor
 
@@ -31,6 +34,11 @@ from .services import BrandError, application_create, application_secret_rotate,
 
 if TYPE_CHECKING:
     from portal.models import User
+
+ROLE_LABELS: dict[str, Promise] = {
+    BrandMembership.Role.OWNER: gettext_lazy("owner"),
+    BrandMembership.Role.DEVELOPER: gettext_lazy("developer"),
+}
 
 
 def _staff(request: HttpRequest) -> User:
@@ -72,10 +80,14 @@ def brand_detail(request: HttpRequest, slug: str) -> HttpResponse:
          "mode": mode, "count": count}
         for facet, mode, count in stats.by_facet
     ]
+    purpose_rows = [
+        {"purpose": purpose, "label": purpose_label(purpose), "count": count}
+        for purpose, count in stats.by_purpose.items()
+    ]
     return render(request, "brands/brand.html", {
-        "brand": member.brand, "role": member.role,
+        "brand": member.brand, "role": ROLE_LABELS.get(member.role, member.role),
         "applications": applications_of(brand=member.brand), "stats": stats,
-        "facet_rows": facet_rows,
+        "facet_rows": facet_rows, "purpose_rows": purpose_rows,
     })
 
 
@@ -93,7 +105,7 @@ def client_new(request: HttpRequest, slug: str) -> HttpResponse:
                 confidential=form.cleaned_data["client_type"] == "confidential",
             )
         except BrandError as error:
-            form.add_error(None, str(error))
+            form.add_error(None, error.localized())
         else:
             return render(request, "brands/secret.html", {
                 "brand": member.brand, "application": issued.application,
@@ -121,7 +133,7 @@ def client_detail(request: HttpRequest, slug: str, client_id: str) -> HttpRespon
                                redirect_uris=form.uris(), purposes=form.declared(),
                                actor=consumer_actor(_staff(request)))
         except BrandError as error:
-            form.add_error(None, str(error))
+            form.add_error(None, error.localized())
         else:
             messages.success(request, _("Client updated."))
             return redirect("brands:client", slug=slug, client_id=client_id)
@@ -139,7 +151,7 @@ def client_rotate(request: HttpRequest, slug: str, client_id: str) -> HttpRespon
     try:
         secret = application_secret_rotate(application=application, actor=consumer_actor(_staff(request)))
     except BrandError as error:
-        messages.error(request, str(error))
+        messages.error(request, error.localized())
         return redirect("brands:client", slug=slug, client_id=client_id)
     return render(request, "brands/secret.html", {
         "brand": member.brand, "application": application, "client_secret": secret, "created": False,

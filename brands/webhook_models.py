@@ -13,6 +13,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 __all__ = ["DeliveryAttempt", "OutboxMessage", "WebhookEndpoint", "WebhookEventType"]
 
@@ -96,9 +98,23 @@ class OutboxMessage(models.Model):
         return f"{self.event_type} {self.webhook_id}"
 
     @property
+    def status_label(self) -> str | Promise:
+        """The status for the brand portal, in the reader's language (the
+        choices keep the stored values as labels: no migration for a wording)."""
+        return _STATUS_LABELS.get(self.status, self.status)
+
+    @property
     def webhook_id(self) -> str:
         """The Standard Webhooks message id: stable across retries, for the brand's dedup."""
         return f"msg_{self.id.hex}"
+
+
+_STATUS_LABELS: dict[str, Promise] = {
+    OutboxMessage.Status.PENDING: _("pending"),
+    OutboxMessage.Status.DELIVERED: _("delivered"),
+    OutboxMessage.Status.FAILED: _("failed"),
+    OutboxMessage.Status.CANCELLED: _("cancelled"),
+}
 
 
 class DeliveryAttempt(models.Model):

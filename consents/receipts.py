@@ -21,8 +21,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.utils import translation
 
-from .scopes import PURPOSES, facet_info
+from .purposes import purpose_default
+from .scopes import facet_info
 
 if TYPE_CHECKING:
     from .models import Consent
@@ -74,14 +76,16 @@ def key_id() -> str:
 
 
 def build_receipt(consent: Consent) -> dict[str, Any]:
-    """The Kantara v1.1 fields for ``consent`` as it stands now."""
+    """The Kantara v1.1 fields for ``consent`` as it stands now, in English
+    (``"language": "en"``) whatever language the consumer reads the portal in."""
     pii_categories = []
-    for facet, modes in sorted((consent.grants or {}).items()):
-        info = facet_info(facet)
-        pii_categories.append(
-            {"facet": facet, "label": str(info.label) if info else facet, "access": list(modes)}
-        )
-    purpose_text = consent.description or str(PURPOSES.get(consent.purpose, consent.purpose))
+    with translation.override("en"):
+        for facet, modes in sorted((consent.grants or {}).items()):
+            info = facet_info(facet)
+            pii_categories.append(
+                {"facet": facet, "label": str(info.label) if info else facet, "access": list(modes)}
+            )
+    purpose_text = consent.description or purpose_default(consent.purpose)
     brand = consent.brand
     return {
         "version": "KI-CR-v1.1.0",

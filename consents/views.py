@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.views import AuthorizationView
+from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from portal.requests import account_of, request_id_of
 from portal.services import consumer_actor
@@ -25,7 +26,8 @@ from portal.services import consumer_actor
 from .forms import ConsentForm, NarrowForm
 from .models import Consent
 from .oauth import ConsentDecision
-from .scopes import PURPOSES, facet_info, parse_scopes, reductions
+from .purposes import purpose_default, purpose_label, purpose_own_words
+from .scopes import facet_info, parse_scopes, reductions
 from .selectors import (
     consent_for_consumer,
     consent_preview,
@@ -40,12 +42,36 @@ if TYPE_CHECKING:
 _PASSED_ON = ("client_id", "redirect_uri", "response_type", "state", "code_challenge",
               "code_challenge_method")
 
+_UNKNOWN_CLIENT = (oauth_errors.MissingClientIdError, oauth_errors.InvalidClientIdError)
+_BAD_RETURN_ADDRESS = (oauth_errors.MissingRedirectURIError, oauth_errors.InvalidRedirectURIError,
+                       oauth_errors.MismatchingRedirectURIError)
+
+
+def _error_reason(error: Exception) -> str:
+    """What went wrong, in plain words for the consumer; the protocol's own error
+    (English, for the brand's developers) is shown below it."""
+    if isinstance(error, _UNKNOWN_CLIENT):
+        return _("The service that sent you here is not registered with Sillage, or it has "
+                 "been disabled.")
+    if isinstance(error, _BAD_RETURN_ADDRESS):
+        return _("The service that sent you here asked to bring you back to an address it has "
+                 "not registered. For your safety, you were not sent there.")
+    return _("The link that brought you here is not valid.")
+
 
 class ConsentAuthorizationView(AuthorizationView):
     """GET shows the consent screen; POST turns the consumer's answer into a
     consent and an authorization code (or an ``access_denied`` redirect)."""
 
     template_name = "consents/authorize.html"
+
+    def error_response(self, error: OAuthToolkitError, application: Any,
+                       **kwargs: Any) -> HttpResponse:
+        # Errors that can go back to the brand are redirected by the toolkit;
+        # the others (unknown client, unregistered return address) are shown here.
+        return super().error_response(  # type: ignore[no-any-return]
+            error, application, reason=_error_reason(error.oauthlib_error), **kwargs
+        )
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
@@ -79,7 +105,7 @@ class ConsentAuthorizationView(AuthorizationView):
         purpose = credentials["purpose"]
         passed["sillage_decision"] = ConsentDecision(
             facets=form.granted, purpose=purpose,
-            description=application.purpose_description(purpose) or str(PURPOSES[purpose]),
+            description=application.purpose_description(purpose) or purpose_default(purpose),
             duration_days=form.cleaned_data["consent_days"], requested_scope=" ".join(scopes),
             request_id=request_id_of(request),
         )
@@ -114,8 +140,9 @@ class ConsentAuthorizationView(AuthorizationView):
             "application": application,
             "brand": application.brand,
             "purpose": purpose,
-            "purpose_label": PURPOSES[purpose],
-            "purpose_description": application.purpose_description(purpose),
+            "purpose_label": purpose_label(purpose),
+            "purpose_description": purpose_own_words(purpose,
+                                                     application.purpose_description(purpose)),
             "duration_days": credentials["duration_days"],
             "rows": rows,
             "form": form,
@@ -166,6 +193,8 @@ def consent_list(request: HttpRequest) -> HttpResponse:
     consents = list(consents_for_consumer(consumer=account_of(request)))
     for consent in consents:
         consent.facet_rows = facets_described(consent.grants)  # type: ignore[attr-defined]
+        consent.purpose_label = purpose_label(consent.purpose)  # type: ignore[attr-defined]
+        consent.purpose_words = purpose_own_words(consent.purpose, consent.description)  # type: ignore[attr-defined]
     active = [consent for consent in consents if consent.is_live()]
     ended = [consent for consent in consents if not consent.is_live()]
     return render(request, "consents/list.html", {"active": active, "ended": ended})
@@ -186,7 +215,8 @@ def _detail(request: HttpRequest, consent: Consent, form: NarrowForm,
         "facet_rows": facets_described(consent.grants),
         "narrow_rows": form.rows(),
         "form": form,
-        "purpose_label": PURPOSES.get(consent.purpose, consent.purpose),
+        "purpose_label": purpose_label(consent.purpose),
+        "purpose_words": purpose_own_words(consent.purpose, consent.description),
         "live": consent.is_live(),
         "receipt_id": consent.receipt.get("receipt", {}).get("consentReceiptID"),
     }
@@ -219,7 +249,7 @@ def consent_narrow_view(request: HttpRequest, consent_id: Any) -> HttpResponse:
         consent_narrow(consent=consent, facets=kept, expires_at=form.new_expiry(),
                        actor=consumer_actor(account_of(request)), request_id=request_id_of(request))
     except ConsentError as error:
-        form.add_error(None, str(error))
+        form.add_error(None, error.localized())
         return _detail(request, consent, form, status=400)
     messages.success(request, _("Consent updated."))
     return redirect("consents:detail", consent_id=consent.pk)
