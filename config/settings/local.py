@@ -17,4 +17,4 @@ SECRET_KEY = _secrets["DJANGO_SECRET_KEY"]
 VAULT = vault_settings(_secrets)
 AUDIT = audit_settings(_secrets)  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
-(BASE_DIR / "var").mkdir(exist_ok=True)
+(BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)  # STATIC_ROOT, for whitenoise

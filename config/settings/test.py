@@ -25,7 +25,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_sillage_{os.getpid()}"}
-(BASE_DIR / "var").mkdir(exist_ok=True)
+(BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)  # STATIC_ROOT, for whitenoise
 
 # Webhooks: tests deliver to receivers on 127.0.0.1 over http; the SSRF tests
 # switch these back off to check the refusals.
