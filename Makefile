@@ -42,6 +42,9 @@ typecheck: install
 
 bench: install
 	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/insights_bench.py
+	$(BIN)/python bench/api_bench.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
