@@ -377,10 +377,10 @@ def _worker_range(bounds: tuple[int, int]) -> _RangeResult:
         raw.close()
 
 
-def _parallel_workers(requested: int | None, events: int) -> int:
+def _parallel_workers(requested: int | None, events: int, *, outer: bool) -> int:
     if requested is not None:
         return max(1, requested)
-    if events < PARALLEL_THRESHOLD or connection.in_atomic_block:
+    if events < PARALLEL_THRESHOLD or outer:  # forked readers cannot see a caller's writes
         return 1
     if connection.vendor == "sqlite":
         if getattr(connection, "is_in_memory_db", lambda: True)():
@@ -528,6 +528,7 @@ def verify_log(*, workers: int | None = None) -> Report:
     """
     report = Report(started_at=timezone.now())
     problems = _Problems()
+    outer = connection.in_atomic_block
     with consistent_read():
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT MIN(id), MAX(id), COUNT(*) FROM {AuditEvent._meta.db_table}")  # noqa: S608
@@ -542,7 +543,7 @@ def verify_log(*, workers: int | None = None) -> Report:
         pending = {pk: (uuid_text(event_id), digest) for pk, event_id, digest in
                    PendingLeaf.objects.values_list("event_pk", "event_id", "event_hash")
                    .iterator(chunk_size=FETCH_SIZE)}
-        report.workers = _parallel_workers(workers, total)
+        report.workers = _parallel_workers(workers, total, outer=outer)
         results = _run_event_pass(low, high, report.workers, leaves, pending)
         for result in results:
             report.events += result.events

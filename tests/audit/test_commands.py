@@ -59,3 +59,24 @@ def test_audit_export_refuses_a_file_in_the_way(tmp_path):
     target.write_text("x")
     with pytest.raises(CommandError, match="not a directory"):
         call_command("audit_export", "--out", str(target))
+
+
+def test_staff_create_a_regulator_in_the_admin_and_see_the_credentials_once(make_user):
+    from django.test import Client
+
+    staff = make_user("staff")
+    User.objects.filter(pk=staff.pk).update(is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(User.objects.get(pk=staff.pk))
+    assert client.get("/admin/audit/regulator/add/").status_code == 200
+    response = client.post("/admin/audit/regulator/add/",
+                           {"email": "auditor@dpa.example", "token": "on"})
+    body = response.content.decode()
+    assert "One-time password" in body
+    token = body.split("<th>API token</th><td><code>")[1].split("</code>")[0]
+    regulator = User.objects.get(email_index=email_digest("auditor@dpa.example"))
+    assert regulator.role == User.Role.REGULATOR
+    assert regulator_token_user(token=token)[0] == regulator
+    listing = client.get("/admin/audit/regulator/").content.decode()
+    assert str(regulator.pk) in listing
+    assert client.get("/admin/audit/auditevent/").status_code == 200
