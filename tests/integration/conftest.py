@@ -92,8 +92,12 @@ def _forget_broker_connections(app: Celery) -> None:
     default broker URL, and Celery keeps it; this is what Celery itself does
     after a fork (``Celery._after_fork``), without the fork signal.
     """
-    if app._pool is not None:
-        app._pool.force_close_all()
+    from kombu import pools
+
+    # kombu keeps its own process-wide registry of connection and producer
+    # pools, keyed by connection: closing the app's pool alone would leave a
+    # closed pool there for the next eager ``delay()`` of a later test.
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
@@ -158,6 +162,7 @@ def celery_worker(transactional_db: None, settings, tmp_path: Path) -> Iterator[
         yield worker
     finally:
         _stop(process)
+        _forget_broker_connections(app)
         _forget_broker_connections(app)
         import redis
 
