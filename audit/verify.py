@@ -29,10 +29,14 @@ committing) and their chain segments are joined afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
+import queue
 import re
+import threading
+import uuid
 from array import array
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
@@ -178,40 +182,40 @@ def _read_leaves(low_pk: int, high_pk: int, wanted: list[int], problems: _Proble
             block = []
 
     outside = leaves.outside
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        broken = False
-        while not broken and (rows := cursor.fetchmany(FETCH_SIZE)):
-            count = leaves.count
-            # The index is the primary key (unique, ascending): a batch running from
-            # count to count + len - 1 has no gap and no intruder.
-            if rows[0][0] != count or rows[-1][0] != count + len(rows) - 1:
-                for expected, (index, event_pk, _) in enumerate(rows, start=count):
-                    if index != expected:
-                        owner = (MerkleLeaf.objects.filter(index=index)
-                                 .values_list("event_id", flat=True).first())
-                        problems.add(f"tree leaf index {index} found where {expected} was "
-                                     f"expected (leaves missing or inserted)", event_pk,
-                                     str(owner or ""))
-                        rows = rows[:expected - count]
-                        broken = True
-                        break
-            digests = [digest if type(digest) is bytes else bytes(digest) for _, _, digest in rows]
-            leaves.hashes += b"".join(digests)
-            for index, event_pk, _ in rows:
-                offset = event_pk - low_pk
-                if 0 <= offset < span:
-                    index_of[offset] = index
-                else:
-                    outside[event_pk] = index
-            taken = 0
-            while taken < len(digests):
-                room = block_size - len(block)
-                block.extend(digests[taken:taken + room])
-                leaves.count += min(room, len(digests) - taken)
-                taken += room
-                if len(block) == block_size:
-                    close_block(final=False)
+    gap: tuple[int, int, int] | None = None  # (found index, expected index, its event pk)
+    for rows in _stream_batches(sql):
+        count = leaves.count
+        # The index is the primary key (unique, ascending): a batch running from
+        # count to count + len - 1 has no gap and no intruder.
+        if rows[0][0] != count or rows[-1][0] != count + len(rows) - 1:
+            for expected, (index, event_pk, _) in enumerate(rows, start=count):
+                if index != expected:
+                    gap = (index, expected, event_pk)
+                    rows = rows[:expected - count]
+                    break
+        digests = [digest if type(digest) is bytes else bytes(digest) for _, _, digest in rows]
+        leaves.hashes += b"".join(digests)
+        for index, event_pk, _ in rows:
+            offset = event_pk - low_pk
+            if 0 <= offset < span:
+                index_of[offset] = index
+            else:
+                outside[event_pk] = index
+        taken = 0
+        while taken < len(digests):
+            room = block_size - len(block)
+            block.extend(digests[taken:taken + room])
+            leaves.count += min(room, len(digests) - taken)
+            taken += room
+            if len(block) == block_size:
+                close_block(final=False)
+        if gap is not None:
+            break
+    if gap is not None:  # queried once the stream is closed (it may hold the connection)
+        index, expected, event_pk = gap
+        owner = MerkleLeaf.objects.filter(index=index).values_list("event_id", flat=True).first()
+        problems.add(f"tree leaf index {index} found where {expected} was expected "
+                     f"(leaves missing or inserted)", event_pk, str(owner or ""))
     if block or leaves.count == 0:
         close_block(final=True)
     if 0 in targets:
@@ -352,9 +356,42 @@ def _batches(cursor: Any) -> Any:
 
 
 def _stream_batches(sql: str) -> Any:
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        yield from _batches(cursor)
+    """Batches of rows; on PostgreSQL fetched ahead by a thread from a server-side cursor,
+    so the server produces the next batch while Python checks this one."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            yield from _batches(cursor)
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    batches: queue.Queue[Any] = queue.Queue(maxsize=4)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            with raw.cursor(name=f"audit_verify_{uuid.uuid4().hex}") as cursor:
+                cursor.execute(sql)
+                while not stop.is_set() and (rows := cursor.fetchmany(FETCH_SIZE)):
+                    batches.put(rows)
+        except BaseException as error:  # noqa: BLE001 - handed to the consuming thread
+            batches.put(error)
+        else:
+            batches.put(None)
+
+    producer = threading.Thread(target=produce, name="audit-verify-fetch", daemon=True)
+    producer.start()
+    try:
+        while (item := batches.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while producer.is_alive():  # let it finish its last put, then close its cursor
+            with contextlib.suppress(queue.Empty):
+                batches.get(timeout=0.1)
+        producer.join()
 
 
 # State handed to forked workers (inherited, not pickled).
