@@ -20,12 +20,16 @@ def data_key(vault: Vault, version: int | None = None) -> DataKey:
     version = vault.key_version if version is None else version
     cache: dict[int, DataKey] = vault.__dict__.setdefault("_data_keys", {})
     if version not in cache:
-        wrapped = WrappedKey.objects.filter(vault_id=vault.id, version=version).first()
-        if wrapped is None:
-            raise KeyUnavailable(f"data key v{version} of vault {vault.id} does not exist")
-        raw = keyring().unwrap(
-            bytes(wrapped.wrapped), kek_id=wrapped.kek_id, vault_id=str(vault.id), version=version
+        # A plain two-column read: this runs on every brand API request.
+        found = list(
+            WrappedKey.objects.filter(vault_id=vault.id, version=version)
+            .order_by()
+            .values_list("kek_id", "wrapped")[:1]
         )
+        if not found:
+            raise KeyUnavailable(f"data key v{version} of vault {vault.id} does not exist")
+        kek_id, wrapped = found[0]
+        raw = keyring().unwrap(bytes(wrapped), kek_id=kek_id, vault_id=str(vault.id), version=version)
         cache[version] = DataKey(raw, vault_id=str(vault.id), version=version)
     return cache[version]
 
