@@ -419,6 +419,8 @@ def _parallel_workers(requested: int | None, events: int, *, outer: bool) -> int
         return max(1, requested)
     if events < PARALLEL_THRESHOLD or outer:  # forked readers cannot see a caller's writes
         return 1
+    if multiprocessing.current_process().daemon:  # e.g. a Celery prefork worker: no children
+        return 1
     if connection.vendor == "sqlite":
         if getattr(connection, "is_in_memory_db", lambda: True)():
             return 1

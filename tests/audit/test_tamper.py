@@ -231,3 +231,13 @@ def test_awkward_values_verify_and_their_tampering_is_caught(db, raw_sql):
     raw_sql("UPDATE audit_auditevent SET detail = %s WHERE id = %s",
             ['{"n":3}', event.pk])
     assert names(verify_failure(), event.pk, event.event_id)
+
+
+def test_a_daemon_process_verifies_in_one_process(monkeypatch):
+    """Celery's prefork workers are daemons, which may not fork children."""
+    import multiprocessing
+
+    from audit import verify
+
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
+    assert verify._parallel_workers(None, 10**7, outer=False) == 1
