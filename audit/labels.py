@@ -17,7 +17,6 @@ ACTIONS: dict[str, str | Promise] = {
     "data.erased": _("Vault erased"),
     "data.corrected": _("Data corrected"),
     "data.deleted": _("Entry deleted"),
-    "data.written": _("Data written"),
     "data.expired": _("Data removed at the end of its retention"),
     "keys.rotated": _("Encryption key re-wrapped"),
     "keys.reencrypted": _("Data re-encrypted"),
