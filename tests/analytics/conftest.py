@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import connection
 from django.utils import timezone
 
 from portal.models import User
+from tests.dumps import database_bytes  # noqa: F401 - re-exported for the tests here
 from vault import demo
 from vault.services import vault_import
 
@@ -40,21 +40,6 @@ def import_records(user: User, records: list[dict[str, Any]], source: str = "Ma 
     payload = json.dumps({"records": records}).encode()
     vault_import(vault=user.vault, source=source, stream=payload, filename="export.json",
                  actor=OPERATOR)
-
-
-def database_bytes() -> bytes:
-    """Every value of every table, as bytes: what someone with a dump would see."""
-    chunks: list[bytes] = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            for row in cursor.fetchall():
-                for value in row:
-                    if isinstance(value, memoryview | bytes | bytearray):
-                        chunks.append(bytes(value))
-                    elif value is not None:
-                        chunks.append(str(value).encode())
-    return b"\x00".join(chunks)
 
 
 def analytics_population(*, application: Any, make_consumer: Callable[..., User], count: int,

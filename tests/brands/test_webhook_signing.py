@@ -8,7 +8,6 @@ import hmac
 import re
 
 import pytest
-from django.db import connection
 
 from brands.models import Brand
 from brands.webhook_models import WebhookEndpoint
@@ -19,6 +18,7 @@ from brands.webhooks import (
     webhook_headers,
     webhook_signature,
 )
+from tests.dumps import database_bytes  # noqa: F401 - re-exported for the tests here
 
 pytestmark = pytest.mark.django_db
 
@@ -28,20 +28,6 @@ def reference_signature(secret: str, message_id: str, timestamp: str, body: byte
     key = base64.b64decode(secret.split("_", 1)[1])
     signed = message_id.encode() + b"." + timestamp.encode() + b"." + body
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-
-
-def database_bytes() -> bytes:
-    chunks: list[bytes] = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            for row in cursor.fetchall():
-                for value in row:
-                    if isinstance(value, memoryview | bytes | bytearray):
-                        chunks.append(bytes(value))
-                    elif value is not None:
-                        chunks.append(str(value).encode())
-    return b"\x00".join(chunks)
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from brands.models import Application, Brand
 from brands.services import OPERATOR, application_create, brand_create
 from portal.models import User
+from tests.dumps import database_bytes  # noqa: F401 - re-exported for the tests here
 from vault.services import record_write
 
 REDIRECT_URI = "https://brand.example/callback"
@@ -188,16 +188,3 @@ def api(token: str | None, path: str, method: str = "get", **kwargs: Any) -> Any
     return getattr(Client(), method)(path, **headers, **kwargs)
 
 
-def database_bytes() -> bytes:
-    """Every value of every table, as bytes: what an attacker with a dump would see."""
-    chunks: list[bytes] = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            for row in cursor.fetchall():
-                for value in row:
-                    if isinstance(value, memoryview | bytes | bytearray):
-                        chunks.append(bytes(value))
-                    elif value is not None:
-                        chunks.append(str(value).encode())
-    return b"\x00".join(chunks)
