@@ -55,9 +55,16 @@ def test_concurrent_writers_and_checkpoints_give_an_intact_log():
     errors: list[BaseException] = []
     stop = threading.Event()
 
+    # Halfway through, writers wait for a checkpoint to have covered some of
+    # their events, so checkpoints certainly interleave with appends (on a fast
+    # machine the writers could otherwise finish before the second checkpoint).
+    covered = threading.Event()
+
     def writer(offset: int) -> Callable[[], None]:
         def work() -> None:
             for number in range(40):
+                if number == 20 and not covered.wait(timeout=60):
+                    raise TimeoutError("no checkpoint covered the first appends")
                 with transaction.atomic():
                     append(subjects[(offset + number) % len(subjects)], number)
         return work
@@ -65,6 +72,8 @@ def test_concurrent_writers_and_checkpoints_give_an_intact_log():
     def checkpointer() -> None:
         while not stop.is_set():
             checkpoint_issue()
+            if MerkleLeaf.objects.exists():
+                covered.set()
 
     writers = [in_thread(writer(offset), errors) for offset in range(6)]
     sequencer = in_thread(checkpointer, errors)
