@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.db import transaction
@@ -83,6 +84,9 @@ def checkpoint_data(checkpoint: Checkpoint) -> dict[str, Any]:
     }
 
 
+ProofT = TypeVar("ProofT")
+
+
 class RegulatorAPIView(APIView):
     authentication_classes = [RegulatorTokenAuthentication]
     permission_classes = [IsRegulator]
@@ -93,6 +97,23 @@ class RegulatorAPIView(APIView):
         audit_viewed(actor=consumer_actor(request.user), view=self.view_name,
                      filters=filters, results=results,
                      request_id=getattr(request, "request_id", ""))
+
+    def audited_proof(self, request: Request, query: dict[str, Any],
+                      compute: Callable[[], ProofT]) -> ProofT:
+        """Compute a proof and audit the query (found or not) in one transaction;
+        a proof that cannot be given is a 404 ``proof_unavailable``."""
+        with transaction.atomic():
+            try:
+                proof = compute()
+            except selectors.ProofUnavailable as error:
+                self.audited(request, filters=query, results=0)
+                unavailable: selectors.ProofUnavailable | None = error
+            else:
+                self.audited(request, filters=query, results=1)
+                unavailable = None
+        if unavailable is not None:
+            raise ApiError(status_code=404, code="proof_unavailable", detail=str(unavailable))
+        return proof
 
     def next_url(self, request: Request, cursor: str | None) -> str | None:
         if cursor is None:
@@ -195,19 +216,8 @@ class InclusionProofView(RegulatorAPIView):
                    summary="Proof that an event is in the tree of a given size (RFC 9162 §2.1.3)", operation_id="audit_proof_inclusion")
     def get(self, request: Request) -> Response:
         query = _valid(InclusionQuerySerializer, request)
-        unavailable: selectors.ProofUnavailable | None
-        with transaction.atomic():
-            try:
-                proof = selectors.inclusion_proof(event_id=query["event"],
-                                                  tree_size=query.get("tree_size"))
-            except selectors.ProofUnavailable as error:
-                self.audited(request, filters=query, results=0)
-                unavailable = error
-            else:
-                unavailable = None
-                self.audited(request, filters=query, results=1)
-        if unavailable is not None:
-            raise ApiError(status_code=404, code="proof_unavailable", detail=str(unavailable))
+        proof = self.audited_proof(request, query, lambda: selectors.inclusion_proof(
+            event_id=query["event"], tree_size=query.get("tree_size")))
         return Response(InclusionProofSerializer({
             "event_id": proof.event_id, "event_hash": proof.event_hash,
             "leaf_index": proof.leaf_index, "tree_size": proof.tree_size,
@@ -224,18 +234,8 @@ class ConsistencyProofView(RegulatorAPIView):
                    summary="Proof that the tree of size first is a prefix of size second (RFC 9162 §2.1.4)", operation_id="audit_proof_consistency")
     def get(self, request: Request) -> Response:
         query = _valid(ConsistencyQuerySerializer, request)
-        unavailable: selectors.ProofUnavailable | None
-        with transaction.atomic():
-            try:
-                proof = selectors.consistency_proof(first=query["first"], second=query.get("second"))
-            except selectors.ProofUnavailable as error:
-                self.audited(request, filters=query, results=0)
-                unavailable = error
-            else:
-                unavailable = None
-                self.audited(request, filters=query, results=1)
-        if unavailable is not None:
-            raise ApiError(status_code=404, code="proof_unavailable", detail=str(unavailable))
+        proof = self.audited_proof(request, query, lambda: selectors.consistency_proof(
+            first=query["first"], second=query.get("second")))
         return Response(ConsistencyProofSerializer({
             "first": proof.first, "second": proof.second,
             "first_root": _b64(proof.first_root), "second_root": _b64(proof.second_root),
