@@ -31,7 +31,7 @@ from brands.api.serializers import ErrorSerializer
 from brands.api.throttling import BrandClientThrottle
 from brands.selectors import token_for_bearer
 from consents.scopes import CLIENT_SCOPES
-from portal.api_errors import ApiError
+from core.api_errors import ApiError
 
 from . import services
 from .conf import option

@@ -23,7 +23,7 @@ from django.apps import apps
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from portal.models import User
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 

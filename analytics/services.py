@@ -53,7 +53,7 @@ from .selectors import (
 )
 
 if TYPE_CHECKING:
-    from portal.models import User
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 

@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.services import consumer_actor
+from accounts.services import consumer_actor
 
 from . import services, texts
 from .charts import Point, bar_chart, column_chart
 from .selectors import DIMENSIONS, privacy_budget_of, releases_for, visible_recommendations
 
 if TYPE_CHECKING:
-    from portal.models import User
+    from accounts.models import User
 
 CHART_ROWS = 8
 

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from portal.services import AccountExists, consumer_actor
+from accounts.services import AccountExists, consumer_actor
 
 from .models import AuditEvent, Checkpoint, Regulator, RegulatorToken, VerificationRun
 from .services import regulator_create, regulator_token_create, regulator_token_revoke

@@ -40,7 +40,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 
-from portal.models import User
+from accounts.models import User
 
 from .fields import CanonicalJSONField
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.services import consumer_actor
+from accounts.services import consumer_actor
 
 from . import selectors, signing
 from .charts import brand_access_chart

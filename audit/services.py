@@ -302,7 +302,7 @@ def regulator_token_create(
     request_id: str = "",
 ) -> tuple[RegulatorToken, str]:
     """Make an API token for a regulator; returns it in clear this once only."""
-    from portal.models import User
+    from accounts.models import User
 
     if user.role != User.Role.REGULATOR or not user.is_active:
         raise ValueError("API tokens are for active regulator accounts only.")
@@ -348,8 +348,8 @@ def regulator_create(*, email: str, actor: Actor, request_id: str = "") -> tuple
     The regulator logs in at /accounts/login/ and should change it at once (or
     use the password reset); their own logins are audited like everyone's.
     """
-    from portal.models import User
-    from portal.services import account_create
+    from accounts.models import User
+    from accounts.services import account_create
 
     password = secrets.token_urlsafe(18)
     with transaction.atomic():

@@ -219,10 +219,10 @@ def _fixture(consumers: int) -> list[str]:
 
     from django.utils import timezone
 
+    from accounts.services import account_create
     from brands.services import OPERATOR, application_create, brand_create
     from consents.models import AccessToken
     from consents.services import consent_grant
-    from portal.services import account_create
     from vault.services import record_write
 
     brand = brand_create(name="Bench Brand", actor=OPERATOR, verified=True)

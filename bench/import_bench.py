@@ -63,7 +63,7 @@ def main() -> None:
 
     from django.test.utils import override_settings
 
-    from portal.services import account_create
+    from accounts.services import account_create
     from vault.models import Record
     from vault.services import vault_import
 

@@ -43,9 +43,9 @@ def main() -> None:
     from django.conf import settings
     from django.test.utils import override_settings
 
+    from accounts.services import account_create
     from analytics.selectors import vault_purchases
     from analytics.services import insights_refresh
-    from portal.services import account_create
     from vault.services import vault_import
 
     rows = history(options.purchases)

@@ -22,7 +22,7 @@ from consents.selectors import EventsPage, events_page, profile_values
 from .models import Application, Brand, BrandMembership
 
 if TYPE_CHECKING:
-    from portal.models import User
+    from accounts.models import User
 
 
 class FacetNotConsented(PermissionError):

@@ -33,7 +33,7 @@ from .models import Application, Brand, BrandMembership, IdempotencyKey
 from .selectors import FacetRead, facet_values_for_token, profile_for_token, require_facet
 
 if TYPE_CHECKING:
-    from portal.models import User
+    from accounts.models import User
 
 OPERATOR: Actor = ("operator", "cli")
 # Paths under /brands/ that are not brands.

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.services import consumer_actor
 from consents.purposes import purpose_label
 from consents.scopes import facet_info
-from portal.services import consumer_actor
 
 from .forms import ClientForm
 from .models import Application, BrandMembership
@@ -33,7 +33,7 @@ from .selectors import (
 from .services import BrandError, application_create, application_secret_rotate, application_update
 
 if TYPE_CHECKING:
-    from portal.models import User
+    from accounts.models import User
 
 ROLE_LABELS: dict[str, Promise] = {
     BrandMembership.Role.OWNER: gettext_lazy("owner"),

@@ -55,8 +55,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.services import consumer_actor
 from audit.services import SYSTEM, audit_append
-from portal.services import consumer_actor
 
 from .models import Brand
 from .webhook_models import DeliveryAttempt, OutboxMessage, WebhookEndpoint, WebhookEventType

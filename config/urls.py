@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal.views_health import healthz
+from core.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -25,5 +25,6 @@ urlpatterns = [
     path("brands/webhooks/", include("brands.webhook_urls")),
     path("brands/", include("brands.urls")),
     path("insights/", include("analytics.urls")),
+    path("", include("accounts.urls")),
     path("", include("portal.urls")),
 ]

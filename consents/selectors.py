@@ -29,7 +29,7 @@ from .models import Consent
 from .scopes import facet_info
 
 if TYPE_CHECKING:
-    from portal.models import User
+    from accounts.models import User
 
 
 class CursorInvalid(ValueError):

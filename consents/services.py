@@ -26,8 +26,8 @@ from .receipts import build_receipt, sign_receipt
 from .scopes import ScopeError, clean_purpose, parse_scopes
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from brands.models import Application, Brand
-    from portal.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def consent_grant(
     the creation of the authorization code), so a consent never exists without
     the code that carries it, nor a code without its consent.
     """
-    from portal.services import consumer_actor
+    from accounts.services import consumer_actor
 
     grants = clean_grants(facets)
     try:

@@ -20,8 +20,8 @@ from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.views import AuthorizationView
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
-from portal.requests import account_of, request_id_of
-from portal.services import consumer_actor
+from accounts.services import consumer_actor
+from core.requests import account_of, request_id_of
 
 from .forms import ConsentForm, NarrowForm
 from .models import Consent

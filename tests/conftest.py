@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from portal.models import User
-from portal.services import account_create
+from accounts.models import User
+from accounts.services import account_create
 
 PASSWORD = "a-long-Passphrase-42"
 _counter = itertools.count(1)

@@ -12,7 +12,7 @@ from .facets import FACETS, Facet
 from .models import Record, Source, Vault, WrappedKey
 
 if TYPE_CHECKING:
-    from portal.models import User
+    from accounts.models import User
 
 
 def data_key(vault: Vault, version: int | None = None) -> DataKey:

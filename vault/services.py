@@ -24,7 +24,7 @@ from .routers import keystore_alias
 from .selectors import data_key
 
 if TYPE_CHECKING:
-    from portal.models import User
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -421,7 +421,7 @@ def vault_rotate_keys(*, actor: Actor, batch: int = 500) -> RotationResult:
 def vault_reencrypt(*, vault: Vault, actor: Actor) -> int:
     """Re-seal every record and account field under a brand-new data key, then
     destroy the old key versions (for a suspected DEK compromise)."""
-    from portal.models import User
+    from accounts.models import User
 
     alias = keystore_alias()
     with transaction.atomic(), transaction.atomic(using=alias):

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.requests import account_of
-from portal.services import consumer_actor
+from accounts.services import consumer_actor
+from core.requests import account_of
 
 from .facets import FACETS, Facet, RecordInvalid
 from .forms import ImportForm, PreferenceFormSet, ProfileForm, describe, preference_rows

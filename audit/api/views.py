@@ -20,11 +20,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.services import consumer_actor
 from audit import selectors, signing
 from audit.models import Checkpoint
 from audit.services import audit_viewed
-from portal.api_errors import ApiError
-from portal.services import consumer_actor
+from core.api_errors import ApiError
 
 from .authentication import IsRegulator, RegulatorTokenAuthentication
 from .serializers import (

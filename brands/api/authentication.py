@@ -28,7 +28,7 @@ from brands.selectors import token_for_bearer
 from consents.models import AccessToken, Consent
 from consents.scopes import all_scopes
 from consents.services import consent_expire
-from portal.api_errors import ApiError
+from core.api_errors import ApiError
 
 REALM = 'Bearer realm="sillage"'
 

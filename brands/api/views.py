@@ -25,7 +25,7 @@ from brands.services import (
 from consents.models import READ, WRITE, AccessToken
 from consents.scopes import facet_info
 from consents.selectors import CursorInvalid
-from portal.api_errors import ApiError
+from core.api_errors import ApiError
 from vault.facets import RecordInvalid
 
 from .authentication import ConsentTokenAuthentication, HasConsentToken

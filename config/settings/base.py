@@ -30,12 +30,15 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "portal",
-    "vault",
+    # Sillage's apps, bottom layer first (docs/architecture.md).
+    "core",
     "audit",
+    "vault",
+    "accounts",
     "consents",
     "brands",
     "analytics",
+    "portal",
     # --- OAuth / consents (issue 3): add apps below this line ---
     "oauth2_provider",
 ]
@@ -50,7 +53,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "portal.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -83,11 +86,11 @@ if env.str("SILLAGE_KEYSTORE_DATABASE_URL", default=""):
 DATABASE_ROUTERS = ["vault.routers.KeystoreRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "portal.User"
-AUTHENTICATION_BACKENDS = ["portal.backends.EmailDigestBackend"]
-LOGIN_URL = "portal:login"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.EmailDigestBackend"]
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
-LOGOUT_REDIRECT_URL = "portal:login"
+LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
@@ -136,7 +139,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "EXCEPTION_HANDLER": "portal.api_errors.json_exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.json_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {

@@ -13,7 +13,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from portal.models import User
+from accounts.models import User
 from tests.dumps import database_bytes  # noqa: F401 - re-exported for the tests here
 from vault import demo
 from vault.services import vault_import

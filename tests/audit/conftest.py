@@ -11,10 +11,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from accounts.models import User
+from accounts.services import account_create
 from audit.models import AuditEvent
 from audit.services import OPERATOR, audit_append, checkpoint_issue, regulator_token_create
-from portal.models import User
-from portal.services import account_create
 
 PASSWORD = "a-long-Passphrase-42"
 _counter = itertools.count(1)

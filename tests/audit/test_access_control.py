@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AuditEvent, RegulatorToken
 from audit.services import OPERATOR, checkpoint_issue, regulator_token_create
-from portal.models import User
 
 from .conftest import logged_in, subject_of
 

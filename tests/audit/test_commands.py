@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
+from accounts.models import User, email_digest
 from audit.models import AuditEvent, RegulatorToken, VerificationRun
 from audit.services import regulator_token_user
-from portal.models import User, email_digest
 
 pytestmark = pytest.mark.django_db
 

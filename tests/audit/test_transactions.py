@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, transaction
 
+from accounts.models import User
+from accounts.services import account_create, consumer_actor
 from audit import services
 from audit.models import AuditEvent, ChainHead, PendingLeaf
 from audit.services import audit_append
-from portal.models import User
-from portal.services import account_create, consumer_actor
 from vault.models import Record
 from vault.services import record_write
 

@@ -10,11 +10,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from audit.models import AuditEvent
 from brands.models import Brand, BrandMembership
 from brands.webhook_models import OutboxMessage, WebhookEndpoint
 from brands.webhooks import webhook_deliver, webhook_endpoint_create, webhook_enqueue
-from portal.models import User
 
 CONSENT = {"consent_id": "c-1", "client_id": "lumen-app"}
 
@@ -106,7 +106,7 @@ def test_anonymous_visitors_are_sent_to_log_in(
                         *pages(lumen_endpoint, lumen_message)]:
         response = getattr(client, method)(url, NEW_ENDPOINT if method == "post" else None)
         assert response.status_code == 302, url
-        assert response["Location"].startswith(reverse("portal:login")), url
+        assert response["Location"].startswith(reverse("accounts:login")), url
 
     assert state() == before
 

@@ -14,9 +14,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from django.test import Client
 
+from accounts.models import User
 from brands.models import Application, Brand
 from brands.services import OPERATOR, application_create, brand_create
-from portal.models import User
 from tests.dumps import database_bytes  # noqa: F401 - re-exported for the tests here
 from vault.services import record_write
 

@@ -11,10 +11,10 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from accounts.models import User
 from brands.models import Brand
 from brands.services import OPERATOR, brand_member_add
 from consents.models import Consent
-from portal.models import User
 from tests.consents.conftest import REDIRECT_URI, ClientApp, Flow, authorize_url, pkce_pair
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.twofactor.totp import TOTP
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from portal.models import User, email_digest
+from accounts.models import User, email_digest
 from vault.models import Record
 
 pytestmark = pytest.mark.e2e

@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.twofactor.totp import TOTP
 from django.core.cache import cache
 from django.test import Client
 
-from portal.models import User
-from portal.services import consumer_actor, totp_begin, totp_confirm, totp_secret
+from accounts.models import User
+from accounts.services import consumer_actor, totp_begin, totp_confirm, totp_secret
 from tests.conftest import PASSWORD
 from vault.services import vault_import
 

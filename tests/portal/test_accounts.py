@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import Client, override_settings
 
-from portal.models import User, email_digest
+from accounts.models import User, email_digest
 from tests.conftest import PASSWORD
 
 from .conftest import log_in

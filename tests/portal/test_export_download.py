@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from portal.models import User
+from accounts.models import User
 
 pytestmark = pytest.mark.django_db
 

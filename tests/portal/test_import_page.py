@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
-from portal.models import User
+from accounts.models import User
 from vault.models import ImportBatch, Record
 
 from .conftest import PURCHASES_CSV

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client, override_settings
 
-from portal.models import User
+from accounts.models import User
 from tests.conftest import PASSWORD
 
 from .conftest import log_in

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from portal.models import User
+from accounts.models import User
 
 from .conftest import log_in
 

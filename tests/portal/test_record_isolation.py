@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from portal.models import User
+from accounts.models import User
 from vault.models import Record
 
 from .conftest import import_json

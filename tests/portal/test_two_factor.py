@@ -9,8 +9,8 @@ import time
 import pytest
 from django.test import Client
 
-from portal.models import User
-from portal.services import recovery_code_use, totp_secret
+from accounts.models import User
+from accounts.services import recovery_code_use, totp_secret
 from tests.conftest import PASSWORD
 
 from .conftest import enable_two_factor, log_in, totp_code
@@ -154,7 +154,7 @@ def test_a_pending_login_expires(client: Client, consumer: User, monkeypatch) ->
     enable_two_factor(consumer)
     log_in(client, consumer.email)
     later = time.time() + 301
-    monkeypatch.setattr("portal.views.time.time", lambda: later)
+    monkeypatch.setattr("accounts.views.time.time", lambda: later)
 
     response = client.post("/accounts/login/verify/", {"code": totp_code(consumer)})
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from portal.models import User
+from accounts.models import User
 from vault.facets import FACETS
 from vault.models import Record
 from vault.selectors import current_profile_value

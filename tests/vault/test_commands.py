@@ -89,9 +89,9 @@ def test_seed_demo_creates_consumers_with_data_and_is_idempotent(capsys):
     assert "sillage-demo-2026" in out
     count = Record.objects.count()
     assert count > 100
+    from accounts.models import User
     from brands.models import Application, BrandMembership
     from consents.models import Consent
-    from portal.models import User
 
     consent = Consent.objects.get()
     assert consent.status == Consent.Status.ACTIVE

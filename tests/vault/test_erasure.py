@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import authenticate
 
+from accounts.models import User
 from audit.models import AuditEvent
-from portal.models import User
 from vault.crypto import DataKey, KeyUnavailable, SealError, keyring
 from vault.models import Record, Source, Vault, WrappedKey
 from vault.selectors import data_key

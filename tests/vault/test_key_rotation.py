@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from portal.models import User
+from accounts.models import User
 from vault.crypto import SealError
 from vault.models import Record, WrappedKey
 from vault.selectors import open_record, vault_overview

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import translation
 
+from accounts.models import User, email_digest
 from audit.services import audit_append
-from portal.models import User, email_digest
 
 from ... import services, texts
 from ...selectors import visible_recommendations

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.services import AccountExists
 from audit.services import OPERATOR, regulator_create, regulator_token_create
-from portal.services import AccountExists
 
 
 class Command(BaseCommand):

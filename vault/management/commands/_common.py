@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import CommandError
 
-from portal.models import User, email_digest
+from accounts.models import User, email_digest
 
 
 def user_by_email(email: str) -> User:

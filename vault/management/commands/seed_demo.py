@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from portal.models import User, email_digest
-from portal.services import account_create
+from accounts.models import User, email_digest
+from accounts.services import account_create
 from vault import demo
 from vault.services import vault_erase, vault_import
 

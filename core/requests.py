@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, cast
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
-    from portal.models import User
+    from accounts.models import User
 
 
 def account_of(request: HttpRequest) -> User:

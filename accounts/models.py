@@ -28,12 +28,12 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email_index=email_digest(username or ""))
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
-        from portal.services import account_create
+        from accounts.services import account_create
 
         return account_create(email=email, password=password, **extra)
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
-        from portal.services import account_create
+        from accounts.services import account_create
 
         return account_create(
             email=email, password=password, role=User.Role.STAFF, is_superuser=True, **extra

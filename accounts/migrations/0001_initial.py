@@ -11,6 +11,12 @@ class Migration(migrations.Migration):
 
     initial = True
 
+    # The User model was born in the ``portal`` app and moved here when the
+    # apps were layered. A database made before the move has ("portal",
+    # "0001_initial") applied: Django then counts this migration as applied
+    # too, and 0002 renames the tables. A new database runs both.
+    replaces = [("portal", "0001_initial")]
+
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
     ]
@@ -38,6 +44,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'abstract': False,
+                'db_table': 'portal_user',
             },
         ),
         migrations.CreateModel(
@@ -50,6 +57,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('user', 'digest'), name='recoverycode_unique')],
+                'db_table': 'portal_recoverycode',
             },
         ),
     ]

@@ -1,5 +1,5 @@
 """Portal forms: input shape and messages only. The rules (who may log in,
-what a valid account is, second factors) live in portal.services."""
+what a valid account is, second factors) live in accounts.services."""
 
 from __future__ import annotations
 

@@ -1,0 +1,358 @@
+"""Consumer portal views: thin. They read the request, call portal and vault
+services or selectors, and render; the rules live in the services."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from vault.services import vault_erase
+
+from .forms import (
+    AccountDeleteForm,
+    LoginForm,
+    PasswordCheckForm,
+    SecondFactorForm,
+    SignupForm,
+    SillagePasswordResetForm,
+    TotpConfirmForm,
+)
+from .models import User
+from .services import (
+    AccountExists,
+    account_create,
+    consumer_actor,
+    login_allowed,
+    login_failed,
+    login_succeeded,
+    second_factor_check,
+    totp_begin,
+    totp_confirm,
+    totp_disable,
+    totp_provisioning_uri,
+    totp_secret,
+)
+
+BACKEND = "accounts.backends.EmailDigestBackend"
+PENDING_KEY = "portal.pending_second_factor"
+# How long a correct password stays good while the second factor is asked for.
+PENDING_SECONDS = 300
+# Wrong codes allowed for one pending log-in before the password is asked again.
+PENDING_ATTEMPTS = 5
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or ""
+
+
+def _request_id(request: HttpRequest) -> str:
+    return getattr(request, "request_id", "")
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("portal:dashboard")
+
+
+def _throttled(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    minutes = max(1, int(settings.PORTAL["LOGIN_WINDOW_SECONDS"]) // 60)
+    context["throttled"] = _(
+        "Too many failed attempts. For your security, signing in is paused: "
+        "try again in %(minutes)s minutes, or reset your password."
+    ) % {"minutes": minutes}
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(int(settings.PORTAL["LOGIN_WINDOW_SECONDS"]))
+    return response
+
+
+# --- sign up, log in, log out ---------------------------------------------------------
+
+
+@sensitive_post_parameters("password", "password_confirm")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signup_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("portal:dashboard")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = account_create(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                language=(get_language() or "en")[:8],
+                request_id=_request_id(request),
+            )
+        except AccountExists:
+            form.add_error(
+                "email", _("An account already uses this e-mail address. Log in instead?")
+            )
+        except ValueError:
+            form.add_error("email", _("Enter a valid e-mail address."))
+        else:
+            login(request, user, backend=BACKEND)
+            messages.success(request, _("Welcome to Sillage. Your vault is ready."))
+            return redirect("portal:dashboard")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request, next_url))
+    form = LoginForm(request.POST or None)
+    context: dict[str, Any] = {"form": form, "next": next_url}
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        client_ip = _client_ip(request)
+        if not login_allowed(email=email, client_ip=client_ip):
+            return _throttled(request, "accounts/login.html", context)
+        user = authenticate(request, username=email, password=form.cleaned_data["password"])
+        if user is None:
+            login_failed(email=email, client_ip=client_ip, request_id=_request_id(request))
+            form.add_error(None, _("That e-mail and password do not match an account."))
+        elif user.two_factor_enabled:
+            request.session.cycle_key()
+            request.session[PENDING_KEY] = {
+                "user": str(user.pk),
+                "since": time.time(),
+                "next": next_url,
+                "attempts": 0,
+            }
+            return redirect("accounts:login_verify")
+        else:
+            login(request, user, backend=BACKEND)
+            login_succeeded(
+                user=user, email=email, client_ip=client_ip, request_id=_request_id(request)
+            )
+            return redirect(_safe_next(request, next_url))
+    return render(request, "accounts/login.html", context)
+
+
+def _pending_user(request: HttpRequest) -> tuple[User | None, dict[str, Any]]:
+    pending = request.session.get(PENDING_KEY)
+    if not isinstance(pending, dict):
+        return None, {}
+    if time.time() - float(pending.get("since", 0)) > PENDING_SECONDS:
+        request.session.pop(PENDING_KEY, None)
+        return None, {}
+    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    if user is None or not user.two_factor_enabled:
+        request.session.pop(PENDING_KEY, None)
+        return None, {}
+    return user, pending
+
+
+@sensitive_post_parameters("code")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_verify_view(request: HttpRequest) -> HttpResponse:
+    user, pending = _pending_user(request)
+    if user is None:
+        messages.info(request, _("Please enter your e-mail and password first."))
+        return redirect("accounts:login")
+    form = SecondFactorForm(request.POST or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        email = user.email
+        client_ip = _client_ip(request)
+        if not login_allowed(email=email, client_ip=client_ip):
+            request.session.pop(PENDING_KEY, None)
+            return _throttled(request, "accounts/login_verify.html", context)
+        if second_factor_check(user=user, code=form.cleaned_data["code"]):
+            request.session.pop(PENDING_KEY, None)
+            login(request, user, backend=BACKEND)
+            login_succeeded(
+                user=user, email=email, client_ip=client_ip, request_id=_request_id(request)
+            )
+            return redirect(_safe_next(request, pending.get("next")))
+        login_failed(email=email, client_ip=client_ip, request_id=_request_id(request))
+        pending["attempts"] = int(pending.get("attempts", 0)) + 1
+        if pending["attempts"] >= PENDING_ATTEMPTS:
+            request.session.pop(PENDING_KEY, None)
+            messages.error(request, _("Too many wrong codes. Please log in again."))
+            return redirect("accounts:login")
+        request.session[PENDING_KEY] = pending
+        form.add_error(
+            "code", _("That code is not valid, or it was already used. Try the next one.")
+        )
+    return render(request, "accounts/login_verify.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        logout(request)
+        messages.info(request, _("You are logged out. See you soon."))
+        return redirect("accounts:login")
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    return render(request, "accounts/logout_confirm.html")
+
+
+# --- account and security -------------------------------------------------------------
+
+
+def _account_page(request: HttpRequest, status: int = 200, **forms: Any) -> HttpResponse:
+    user = request.user
+    password_form = forms.get("password_form") or PasswordChangeForm(user=user)
+    # Django's form autofocuses its first field; on this page it would jump past the 2FA section.
+    password_form.fields["old_password"].widget.attrs.pop("autofocus", None)
+    context = {
+        "password_form": password_form,
+        "disable_form": forms.get("disable_form") or PasswordCheckForm(user=user),
+        "recovery_left": user.recovery_codes.filter(used_at__isnull=True).count()
+        if user.two_factor_enabled
+        else 0,
+    }
+    return render(request, "accounts/account.html", context, status=status)
+
+
+@sensitive_post_parameters()
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def account_view(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _account_page(request)
+    # Both changes below ask for the password again: a stolen session must not
+    # turn them into a password-guessing oracle, so they share the log-in throttle.
+    email = request.user.email
+    client_ip = _client_ip(request)
+    if not login_allowed(email=email, client_ip=client_ip):
+        minutes = max(1, int(settings.PORTAL["LOGIN_WINDOW_SECONDS"]) // 60)
+        messages.error(request, _(
+            "Too many wrong passwords. For your security, this is paused: try again in "
+            "%(minutes)s minutes."
+        ) % {"minutes": minutes})
+        return _account_page(request, status=429)
+    action = request.POST.get("action")
+    if action == "password":
+        password_form = PasswordChangeForm(user=request.user, data=request.POST)
+        if password_form.is_valid():
+            password_form.save()
+            update_session_auth_hash(request, password_form.user)
+            messages.success(request, _("Your password was changed."))
+            return redirect("accounts:account")
+        if password_form.has_error("old_password", "password_incorrect"):
+            login_failed(email=email, client_ip=client_ip, request_id=_request_id(request))
+        return _account_page(request, status=400, password_form=password_form)
+    if action == "totp_disable":
+        disable_form = PasswordCheckForm(user=request.user, data=request.POST)
+        if disable_form.is_valid():
+            totp_disable(user=request.user, request_id=_request_id(request))
+            messages.success(request, _("Two-factor authentication is off."))
+            return redirect("accounts:account")
+        if disable_form.has_error("password", "password_incorrect"):
+            login_failed(email=email, client_ip=client_ip, request_id=_request_id(request))
+        return _account_page(request, status=400, disable_form=disable_form)
+    messages.error(request, _("That action is not known. Nothing was changed."))
+    return redirect("accounts:account")
+
+
+@sensitive_post_parameters("code")
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def totp_setup_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.two_factor_enabled:
+        messages.info(request, _("Two-factor authentication is already on."))
+        return redirect("accounts:account")
+    if request.method == "POST" and request.POST.get("action") == "begin":
+        totp_begin(user=user)
+        return redirect("accounts:totp_setup")
+    form = TotpConfirmForm(request.POST or None)
+    secret = totp_secret(user)
+    if request.method == "POST" and secret and form.is_valid():
+        codes = totp_confirm(user=user, code=form.cleaned_data["code"],
+                             request_id=_request_id(request))
+        if codes is not None:
+            # Shown once, in this response only: they are stored as digests.
+            return render(request, "accounts/totp_recovery_codes.html", {"codes": codes})
+        form.add_error("code", _("That code does not match. Check your phone's clock and try "
+                                 "the code shown now."))
+    context: dict[str, Any] = {"form": form, "secret": secret}
+    if secret:
+        context["uri"] = totp_provisioning_uri(user=user, secret=secret)
+        context["secret_groups"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return render(request, "accounts/totp_setup.html", context)
+
+
+@sensitive_post_parameters()
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def account_delete_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = AccountDeleteForm(request.POST or None, user=user)
+    status = 200
+    if request.method == "POST":
+        email = user.email
+        client_ip = _client_ip(request)
+        if not login_allowed(email=email, client_ip=client_ip):
+            return _throttled(request, "accounts/account_delete.html", {"form": form})
+        if form.is_valid() and (
+            not user.two_factor_enabled
+            or second_factor_check(user=user, code=form.cleaned_data["code"])
+        ):
+            actor = consumer_actor(user)
+            vault_erase(vault=user.vault, actor=actor, request_id=_request_id(request))
+            logout(request)
+            return redirect("accounts:goodbye")
+        if form.is_valid():
+            form.add_error("code", _("That code is not valid, or it was already used."))
+        if form.has_error("password", "password_incorrect") or form.has_error("code"):
+            login_failed(email=email, client_ip=client_ip, request_id=_request_id(request))
+        status = 400
+    return render(request, "accounts/account_delete.html", {"form": form}, status=status)
+
+
+def goodbye_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/goodbye.html")
+
+
+# --- password reset (Django's views, our look-up and templates) --------------------------
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = SillagePasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
