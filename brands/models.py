@@ -8,8 +8,6 @@ from django.conf import settings
 from django.db import models
 from oauth2_provider.models import AbstractApplication, ApplicationManager
 
-from .webhook_models import *  # noqa: F403  (webhook outbox models live beside, same app)
-
 
 class Brand(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -22,7 +22,7 @@ urlpatterns = [
     path("consents/", include("consents.urls")),
     path("activity/", include("audit.urls")),
     path("regulator/", include("audit.regulator_urls")),
-    path("brands/webhooks/", include("brands.webhook_urls")),
+    path("brands/webhooks/", include("webhooks.urls")),
     path("brands/", include("brands.urls")),
     path("insights/", include("analytics.urls")),
     path("", include("accounts.urls")),

@@ -60,10 +60,10 @@ def webhook_notify(*, brand: Brand, event_type: str, payload: dict[str, Any],
                    occurred_at: dt.datetime | None = None) -> None:
     """Write a webhook event to the brand's outbox, in the caller's transaction.
 
-    The outbox belongs to the webhook engine (``brands.webhooks``); this is the
+    The outbox belongs to the webhook engine (``webhooks.services``); this is the
     one call site, so consent code does not depend on how delivery works.
     """
-    from brands.webhooks import webhook_enqueue
+    from webhooks.services import webhook_enqueue
 
     webhook_enqueue(brand=brand, event_type=event_type, payload=payload, occurred_at=occurred_at)
 

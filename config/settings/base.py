@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "accounts",
     "consents",
     "brands",
+    "webhooks",
     "analytics",
     "portal",
     # --- OAuth / consents (issue 3): add apps below this line ---
@@ -257,7 +258,7 @@ WEBHOOKS = {
     "USER_AGENT": "Sillage-Webhooks/1.0",
 }
 CELERY_BEAT_SCHEDULE["webhooks-requeue-due"] = {
-    "task": "brands.tasks.requeue_due_webhooks",
+    "task": "webhooks.tasks.requeue_due",
     "schedule": 60.0,
 }
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 
-from brands.webhook_models import OutboxMessage
-from brands.webhooks import webhook_endpoint_create
 from consents.models import Consent
 from consents.services import consent_narrow, consent_revoke
 from tests.consents.conftest import Flow
+from webhooks.models import OutboxMessage
+from webhooks.services import webhook_endpoint_create
 
 EVENTS = ["consent.granted", "consent.narrowed", "consent.revoked", "consent.expired"]
 

@@ -13,8 +13,8 @@ import pytest
 from django.db import transaction
 
 from brands.models import Brand
-from brands.webhook_models import OutboxMessage
-from brands.webhooks import webhook_endpoint_create, webhook_enqueue
+from webhooks.models import OutboxMessage
+from webhooks.services import webhook_endpoint_create, webhook_enqueue
 
 from .conftest import Receiver, Worker
 

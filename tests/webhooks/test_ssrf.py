@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from brands.models import Brand
-from brands.webhook_models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
-from brands.webhooks import (
+from webhooks.models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
+from webhooks.services import (
     DestinationRefused,
     address_refused,
     webhook_deliver,

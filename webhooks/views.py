@@ -15,11 +15,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import webhooks as services
-from .models import Brand
-from .webhook_forms import WebhookEndpointForm
-from .webhook_models import WebhookEndpoint
-from .webhook_selectors import (
+from brands.models import Brand
+
+from . import services
+from .forms import WebhookEndpointForm
+from .models import WebhookEndpoint
+from .selectors import (
     webhook_brand_for_user,
     webhook_brands_for_user,
     webhook_endpoint_for_user,
@@ -27,9 +28,9 @@ from .webhook_selectors import (
     webhook_message_for_user,
     webhook_messages_for_endpoint,
 )
-from .webhooks import DestinationRefused, WebhookError
+from .services import DestinationRefused, WebhookError
 
-TEMPLATES = "brands/webhooks/"
+TEMPLATES = "webhooks/"
 
 
 def _brand(request: HttpRequest, slug: str) -> Brand:

@@ -13,8 +13,8 @@ from django.urls import reverse
 from accounts.models import User
 from audit.models import AuditEvent
 from brands.models import Brand, BrandMembership
-from brands.webhook_models import OutboxMessage, WebhookEndpoint
-from brands.webhooks import webhook_deliver, webhook_endpoint_create, webhook_enqueue
+from webhooks.models import OutboxMessage, WebhookEndpoint
+from webhooks.services import webhook_deliver, webhook_endpoint_create, webhook_enqueue
 
 CONSENT = {"consent_id": "c-1", "client_id": "lumen-app"}
 

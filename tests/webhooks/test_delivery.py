@@ -17,10 +17,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from brands import webhooks
 from brands.models import Brand
-from brands.webhook_models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
-from brands.webhooks import (
+from webhooks import services as webhooks
+from webhooks.models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
+from webhooks.services import (
     InvalidPayload,
     webhook_deliver,
     webhook_endpoint_create,

@@ -11,8 +11,9 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .models import Brand, BrandMembership
-from .webhook_models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
+from brands.models import Brand, BrandMembership
+
+from .models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
 
 # Roles that may see and manage a brand's webhooks. A role added later gets no
 # access here until it is listed.

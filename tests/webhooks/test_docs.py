@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from brands.webhooks import _new_secret, webhook_headers
+from webhooks.services import _new_secret, webhook_headers
 
 DOC = Path(settings.BASE_DIR) / "docs" / "webhooks.md"
 BODY = b'{"data":{"client_id":"lumen-app","consent_id":"c-1"},"type":"consent.revoked"}'

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .webhooks import SUBSCRIBABLE_EVENT_TYPES
+from .services import SUBSCRIBABLE_EVENT_TYPES
 
 EVENT_TYPE_HELP = {
     "consent.granted": _("A consumer granted your application a consent."),

@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from brands import webhooks
 from brands.models import Brand
-from brands.webhooks import webhook_deliver, webhook_endpoint_create, webhook_enqueue
+from webhooks import services as webhooks
+from webhooks.services import webhook_deliver, webhook_endpoint_create, webhook_enqueue
 
 pytestmark = pytest.mark.django_db
 

@@ -57,9 +57,9 @@ from django.utils.translation import gettext as _
 
 from accounts.services import consumer_actor
 from audit.services import SYSTEM, audit_append
+from brands.models import Brand
 
-from .models import Brand
-from .webhook_models import DeliveryAttempt, OutboxMessage, WebhookEndpoint, WebhookEventType
+from .models import DeliveryAttempt, OutboxMessage, WebhookEndpoint, WebhookEventType
 
 logger = logging.getLogger(__name__)
 

@@ -10,15 +10,15 @@ import re
 import pytest
 
 from brands.models import Brand
-from brands.webhook_models import WebhookEndpoint
-from brands.webhooks import (
+from tests.dumps import database_bytes  # noqa: F401 - re-exported for the tests here
+from webhooks.models import WebhookEndpoint
+from webhooks.services import (
     _signing_secrets,
     webhook_endpoint_create,
     webhook_endpoint_rotate_secret,
     webhook_headers,
     webhook_signature,
 )
-from tests.dumps import database_bytes  # noqa: F401 - re-exported for the tests here
 
 pytestmark = pytest.mark.django_db
 
