@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+from .models import AuditEvent
 
 ACTIONS: dict[str, str | Promise] = {
     "facet.read": _("Read your data"),
@@ -46,8 +51,47 @@ def action_label(action: str) -> str | Promise:
     return ACTIONS.get(action, action)
 
 
-def facet_label(key: str) -> str | Promise:
-    from vault.facets import FACETS
+# Facet labels belong to the vault, above this app: the vault registers them
+# here when it starts (VaultConfig.ready), so the log can name facets in the
+# reader's language without importing the vault.
+_FACET_LABELS: dict[str, str | Promise] = {}
 
-    facet = FACETS.get(key)
-    return facet.label if facet is not None else key.replace("_", " ")
+
+def facet_labels_register(labels: dict[str, str | Promise]) -> None:
+    _FACET_LABELS.update(labels)
+
+
+def facet_label(key: str) -> str | Promise:
+    return _FACET_LABELS.get(key, key.replace("_", " "))
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    event: AuditEvent
+    who: str
+    what: str | Promise
+    facets: list[str | Promise]
+    outcome: str | Promise
+    consent_url: str
+
+
+def consent_url(consent_id: str) -> str:
+    # The consents portal's public path (DESIGN §8); written out, not reversed,
+    # so this page never depends on that app's route names.
+    return f"/consents/{consent_id}/" if consent_id else ""
+
+
+def rows_for(events: list[AuditEvent], *, viewer_subject: str = "") -> list[ActivityRow]:
+    labels = selectors.actor_labels(((event.actor_type, event.actor_id) for event in events),
+                                    viewer_subject=viewer_subject)
+    return [
+        ActivityRow(
+            event=event,
+            who=labels[(event.actor_type, event.actor_id)],
+            what=action_label(event.action),
+            facets=[facet_label(key) for key in event.facets],
+            outcome=OUTCOMES.get(event.outcome, event.outcome),
+            consent_url=consent_url(event.consent_id),
+        )
+        for event in events
+    ]

@@ -24,7 +24,6 @@ Tables and why each exists:
 * ``MerkleNode``: hashes of perfect subtrees (level >= 1), written once when
   complete, so roots and proofs never recompute the whole tree.
 * ``Checkpoint``: signed tree heads.
-* ``RegulatorToken``: regulator API credentials, stored as digests only.
 * ``VerificationRun``: outcomes of ``audit_verify``, shown as integrity status.
 
 The Merkle and pending tables hold plain event ids, not foreign keys: a row
@@ -37,10 +36,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, NoReturn
 
-from django.conf import settings
 from django.db import models
-
-from accounts.models import User
 
 from .fields import CanonicalJSONField
 
@@ -214,29 +210,6 @@ class Checkpoint(AppendOnlyModel):
         return f"checkpoint {self.tree_size}"
 
 
-class RegulatorToken(models.Model):
-    """A regulator's API credential. Only a SHA-256 digest of the token is kept:
-    the token itself is shown once, when it is made."""
-
-    id = models.BigAutoField(primary_key=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="regulator_tokens"
-    )
-    name = models.CharField(max_length=80)
-    digest = models.CharField(max_length=64, unique=True)
-    # First characters of the token, to tell tokens apart in lists.
-    prefix = models.CharField(max_length=12)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}… ({self.name})"
-
-
 class VerificationRun(AppendOnlyModel):
     """One run of the full verification, kept for the integrity status page."""
 
@@ -259,14 +232,3 @@ class VerificationRun(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"verification {self.id}: {'ok' if self.ok else 'FAILED'}"
-
-
-class Regulator(User):
-    """Regulator accounts, as staff see them in the admin (a proxy: no table)."""
-
-    class Meta:
-        proxy = True
-        verbose_name = "regulator"
-
-    def __str__(self) -> str:
-        return f"regulator {self.pk}"

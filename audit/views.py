@@ -6,7 +6,6 @@ pseudonym; nothing here can show another person's events.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -14,45 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.functional import Promise
 
 from . import selectors
 from .forms import ActivityFilterForm
-from .labels import OUTCOMES, action_label, facet_label
-from .models import AuditEvent
+from .labels import rows_for
 from .signing import option_int
-
-
-@dataclass(frozen=True)
-class ActivityRow:
-    event: AuditEvent
-    who: str
-    what: str | Promise
-    facets: list[str | Promise]
-    outcome: str | Promise
-    consent_url: str
-
-
-def consent_url(consent_id: str) -> str:
-    # The consents portal's public path (DESIGN §8); written out, not reversed,
-    # so this page never depends on that app's route names.
-    return f"/consents/{consent_id}/" if consent_id else ""
-
-
-def rows_for(events: list[AuditEvent], *, viewer_subject: str = "") -> list[ActivityRow]:
-    labels = selectors.actor_labels(((event.actor_type, event.actor_id) for event in events),
-                                    viewer_subject=viewer_subject)
-    return [
-        ActivityRow(
-            event=event,
-            who=labels[(event.actor_type, event.actor_id)],
-            what=action_label(event.action),
-            facets=[facet_label(key) for key in event.facets],
-            outcome=OUTCOMES.get(event.outcome, event.outcome),
-            consent_url=consent_url(event.consent_id),
-        )
-        for event in events
-    ]
 
 
 @login_required

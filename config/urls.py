@@ -13,7 +13,7 @@ urlpatterns = [
     # APIs
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/v1/audit/", include("audit.api.urls")),
+    path("api/v1/audit/", include("regulator.api.urls")),
     path("api/v1/", include("analytics.api_urls")),
     path("api/v1/", include("brands.api.urls")),
     path("o/", include("consents.oauth_urls")),
@@ -21,7 +21,7 @@ urlpatterns = [
     path("vault/", include("vault.urls")),
     path("consents/", include("consents.urls")),
     path("activity/", include("audit.urls")),
-    path("regulator/", include("audit.regulator_urls")),
+    path("regulator/", include("regulator.urls")),
     path("brands/webhooks/", include("webhooks.urls")),
     path("brands/", include("brands.urls")),
     path("insights/", include("analytics.urls")),

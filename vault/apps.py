@@ -7,6 +7,10 @@ class VaultConfig(AppConfig):
 
     def ready(self) -> None:
         # Fail at start-up, not at the first request, when keys are unusable.
+        from audit.labels import facet_labels_register
+
         from .crypto import keyring
+        from .facets import FACETS
 
         keyring()
+        facet_labels_register({key: facet.label for key, facet in FACETS.items()})

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "consents",
     "brands",
     "webhooks",
+    "regulator",
     "analytics",
     "portal",
     # --- OAuth / consents (issue 3): add apps below this line ---

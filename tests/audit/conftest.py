@@ -14,7 +14,8 @@ from django.test import Client
 from accounts.models import User
 from accounts.services import account_create
 from audit.models import AuditEvent
-from audit.services import OPERATOR, audit_append, checkpoint_issue, regulator_token_create
+from audit.services import OPERATOR, audit_append, checkpoint_issue
+from regulator.services import regulator_token_create
 
 PASSWORD = "a-long-Passphrase-42"
 _counter = itertools.count(1)

@@ -12,8 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from audit.models import AuditEvent, RegulatorToken
-from audit.services import OPERATOR, checkpoint_issue, regulator_token_create
+from audit.models import AuditEvent
+from audit.services import OPERATOR, checkpoint_issue
+from regulator.models import RegulatorToken
+from regulator.services import regulator_token_create
 
 from .conftest import logged_in, subject_of
 

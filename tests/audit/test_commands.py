@@ -6,8 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import User, email_digest
-from audit.models import AuditEvent, RegulatorToken, VerificationRun
-from audit.services import regulator_token_user
+from audit.models import AuditEvent, VerificationRun
+from regulator.models import RegulatorToken
+from regulator.services import regulator_token_user
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +69,8 @@ def test_staff_create_a_regulator_in_the_admin_and_see_the_credentials_once(make
     User.objects.filter(pk=staff.pk).update(is_superuser=True, is_staff=True)
     client = Client()
     client.force_login(User.objects.get(pk=staff.pk))
-    assert client.get("/admin/audit/regulator/add/").status_code == 200
-    response = client.post("/admin/audit/regulator/add/",
+    assert client.get("/admin/regulator/regulator/add/").status_code == 200
+    response = client.post("/admin/regulator/regulator/add/",
                            {"email": "auditor@dpa.example", "token": "on"})
     body = response.content.decode()
     assert "One-time password" in body
@@ -77,6 +78,6 @@ def test_staff_create_a_regulator_in_the_admin_and_see_the_credentials_once(make
     regulator = User.objects.get(email_index=email_digest("auditor@dpa.example"))
     assert regulator.role == User.Role.REGULATOR
     assert regulator_token_user(token=token)[0] == regulator
-    listing = client.get("/admin/audit/regulator/").content.decode()
+    listing = client.get("/admin/regulator/regulator/").content.decode()
     assert str(regulator.pk) in listing
     assert client.get("/admin/audit/auditevent/").status_code == 200

@@ -10,8 +10,10 @@ import zipfile
 import pytest
 from django.db import DatabaseError
 
-from audit.models import AuditEvent, RegulatorToken, VerificationRun
-from audit.services import checkpoint_issue, regulator_token_user
+from audit.models import AuditEvent, VerificationRun
+from audit.services import checkpoint_issue
+from regulator.models import RegulatorToken
+from regulator.services import regulator_token_user
 
 from .conftest import brand_read, logged_in, subject_of
 
@@ -60,7 +62,7 @@ def test_a_bad_date_range_is_explained(seeded, regulator):
 
 
 def test_a_query_whose_log_entry_cannot_be_written_shows_nothing(seeded, regulator, monkeypatch):
-    monkeypatch.setattr("audit.regulator_views.audit_viewed",
+    monkeypatch.setattr("regulator.views.audit_viewed",
                         lambda **kwargs: (_ for _ in ()).throw(DatabaseError("log down")))
     client = logged_in(regulator)
     client.raise_request_exception = False

@@ -92,10 +92,10 @@ class Command(BaseCommand):
 
         from django.utils import timezone
 
-        from audit.services import regulator_create
         from brands.services import brand_member_add, demo_brand_ensure
         from consents.models import Consent
         from consents.services import consent_grant
+        from regulator.services import regulator_create
 
         brand, issued = demo_brand_ensure()
         application = brand.applications.order_by("created").first()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import regulator_views as views
+from . import views
 
 app_name = "regulator"
 

@@ -9,7 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from .selectors import BrandStatistics
+from audit.selectors import BrandStatistics
 
 BAR = 22
 GAP = 10

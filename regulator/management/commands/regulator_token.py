@@ -7,8 +7,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User, email_digest
-from audit.models import RegulatorToken
-from audit.services import OPERATOR, regulator_token_create, regulator_token_revoke
+from audit.services import OPERATOR
+from regulator.models import RegulatorToken
+from regulator.services import regulator_token_create, regulator_token_revoke
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from audit.services import regulator_token_user
+from regulator.services import regulator_token_user
 
 
 class RegulatorTokenAuthentication(BaseAuthentication):
@@ -50,7 +50,7 @@ class IsRegulator(BasePermission):
 
 
 class RegulatorTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "audit.api.authentication.RegulatorTokenAuthentication"
+    target_class = "regulator.api.authentication.RegulatorTokenAuthentication"
     name = "regulatorToken"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:

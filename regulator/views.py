@@ -27,16 +27,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.services import consumer_actor
+from audit import selectors, signing
+from audit.export import write_bundle_zip
+from audit.labels import rows_for
+from audit.rows import consistent_read
+from audit.services import audit_viewed
+from audit.tasks import verify_log_task
 
-from . import selectors, signing
 from .charts import brand_access_chart
-from .export import write_bundle_zip
 from .forms import PeriodForm, RegulatorSearchForm, TokenForm
 from .models import RegulatorToken
-from .rows import consistent_read
-from .services import audit_viewed, regulator_token_create, regulator_token_revoke
-from .tasks import verify_log_task
-from .views import rows_for
+from .services import regulator_token_create, regulator_token_revoke
 
 View = Callable[..., HttpResponseBase]
 
@@ -73,7 +74,7 @@ def search(request: HttpRequest) -> HttpResponse:
                  results=len(rows))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/regulator/search.html", {
+    return render(request, "regulator/search.html", {
         "form": form, "page": page, "rows": rows, "query": query.urlencode(),
         "status": selectors.integrity_status(), "section": "search",
     })
@@ -94,7 +95,7 @@ def event_detail(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
         proof_error = str(error)
     else:
         proof_error = ""
-    return render(request, "audit/regulator/event.html", {
+    return render(request, "regulator/event.html", {
         "row": rows_for([event])[0], "event": event, "proof": proof, "proof_error": proof_error,
         "section": "search",
     })
@@ -109,7 +110,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         _audited(request, "portal.statistics",
                  filters={"since": since.isoformat(), "until": until.isoformat() if until else ""},
                  results=len(stats))
-    return render(request, "audit/regulator/statistics.html", {
+    return render(request, "regulator/statistics.html", {
         "form": form, "stats": stats, "chart": brand_access_chart(stats), "since": since,
         "until": until, "section": "statistics",
     })
@@ -127,7 +128,7 @@ def integrity(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         status = selectors.integrity_status()
         _audited(request, "portal.integrity", results=status.checkpoints)
-    return render(request, "audit/regulator/integrity.html", {
+    return render(request, "regulator/integrity.html", {
         "status": status, "verifier_key": signing.verifier().encode(), "origin": signing.origin(),
         "section": "integrity",
     })
@@ -137,7 +138,7 @@ def integrity(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def export(request: HttpRequest) -> HttpResponseBase:
     if request.method == "GET":
-        return render(request, "audit/regulator/export.html", {
+        return render(request, "regulator/export.html", {
             "status": selectors.integrity_status(), "verifier_key": signing.verifier().encode(),
             "section": "export",
         })
@@ -168,7 +169,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             user=request.user, name=form.cleaned_data["name"], actor=consumer_actor(request.user),  # type: ignore[arg-type]
             request_id=getattr(request, "request_id", ""))
         form = TokenForm()
-    return render(request, "audit/regulator/tokens.html", {
+    return render(request, "regulator/tokens.html", {
         "form": form, "created": created, "section": "tokens",
         "tokens": RegulatorToken.objects.filter(user_id=str(request.user.pk)).order_by("-created_at"),
         "now": timezone.now(),
