@@ -12,15 +12,13 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
+from vault.crypto import account_email_index
+from vault.selectors import account_field_open
 
 
 def email_digest(email: str) -> str:
-    from vault.crypto import blind_index
-
-    return blind_index(normalise_email(email), purpose="account-email")
+    """The look-up digest of a log-in e-mail (the vault keeps the rule)."""
+    return account_email_index(email)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -74,8 +72,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         """The log-in e-mail, opened from its sealed form (cached per instance)."""
         cached = getattr(self, "_email_plain", None)
         if cached is None:
-            from vault.selectors import account_field_open
-
             cached = account_field_open(user=self, name="email", sealed=self.email_sealed)
             self._email_plain = cached
         return cached

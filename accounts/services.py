@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_append
+from core.actors import account_actor
 from vault.crypto import blind_index
 from vault.selectors import account_field_open
 from vault.services import account_field_seal, vault_create
@@ -31,14 +32,6 @@ RECOVERY_CODES = 10
 
 class AccountExists(ValueError):
     pass
-
-
-def consumer_actor(user: User) -> tuple[str, str]:
-    """Audit actor for an account: its role and pseudonymous subject, never its e-mail."""
-    role = "consumer" if user.role == User.Role.CONSUMER else str(user.role)
-    if role == "brand_staff":
-        role = "staff"
-    return (role, str(user.vault.subject))
 
 
 def account_create(
@@ -74,7 +67,7 @@ def account_create(
         user.email_sealed = account_field_seal(user=user, name="email", value=email)
         user.save(update_fields=["email_sealed"])
         user._email_plain = email
-        audit_append(actor=consumer_actor(user), action="account.created",
+        audit_append(actor=account_actor(user), action="account.created",
                      subject=str(user.vault.subject), request_id=request_id,
                      detail={"role": str(role)})
     return user
@@ -107,7 +100,7 @@ def login_failed(*, email: str, client_ip: str, request_id: str = "") -> None:
     user = User.objects.filter(email_index=email_digest(email)).select_related("vault").first()
     if user is not None:
         with transaction.atomic():
-            audit_append(actor=consumer_actor(user), action="auth.login", outcome="denied",
+            audit_append(actor=account_actor(user), action="auth.login", outcome="denied",
                          subject=str(user.vault.subject), request_id=request_id,
                          detail={"reason": "bad credentials"})
 
@@ -115,7 +108,7 @@ def login_failed(*, email: str, client_ip: str, request_id: str = "") -> None:
 def login_succeeded(*, user: User, email: str, client_ip: str, request_id: str = "") -> None:
     cache.delete(_throttle_keys(email, client_ip)[0])
     with transaction.atomic():
-        audit_append(actor=consumer_actor(user), action="auth.login",
+        audit_append(actor=account_actor(user), action="auth.login",
                      subject=str(user.vault.subject), request_id=request_id,
                      detail={"second_factor": user.two_factor_enabled})
 
@@ -195,7 +188,7 @@ def totp_confirm(*, user: User, code: str, request_id: str = "") -> list[str] | 
         RecoveryCode.objects.bulk_create(
             [RecoveryCode(user=user, digest=_code_digest(user, code)) for code in codes]
         )
-        audit_append(actor=consumer_actor(user), action="auth.2fa_enabled",
+        audit_append(actor=account_actor(user), action="auth.2fa_enabled",
                      subject=str(user.vault.subject), request_id=request_id)
     return codes
 
@@ -220,7 +213,7 @@ def totp_disable(*, user: User, request_id: str = "") -> None:
         user.totp_last_step = None
         user.save(update_fields=["totp_sealed", "totp_enabled_at", "totp_last_step"])
         RecoveryCode.objects.filter(user=user).delete()
-        audit_append(actor=consumer_actor(user), action="auth.2fa_disabled",
+        audit_append(actor=account_actor(user), action="auth.2fa_disabled",
                      subject=str(user.vault.subject), request_id=request_id)
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from core.actors import account_actor
 from vault.services import vault_erase
 
 from .forms import (
@@ -37,7 +38,6 @@ from .models import User
 from .services import (
     AccountExists,
     account_create,
-    consumer_actor,
     login_allowed,
     login_failed,
     login_succeeded,
@@ -318,7 +318,7 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
             not user.two_factor_enabled
             or second_factor_check(user=user, code=form.cleaned_data["code"])
         ):
-            actor = consumer_actor(user)
+            actor = account_actor(user)
             vault_erase(vault=user.vault, actor=actor, request_id=_request_id(request))
             logout(request)
             return redirect("accounts:goodbye")

@@ -27,7 +27,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from audit.services import Actor, audit_append
+from audit.services import audit_append
+from core.actors import Actor
 from vault.models import Vault
 from vault.selectors import data_key
 

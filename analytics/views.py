@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.services import consumer_actor
+from core.actors import account_actor
 
 from . import services, texts
 from .charts import Point, bar_chart, column_chart
@@ -133,7 +133,7 @@ def insights_refresh_view(request: HttpRequest) -> HttpResponse:
 def recommendation_dismiss_view(request: HttpRequest, fingerprint: str) -> HttpResponse:
     try:
         services.recommendation_dismiss(user=_user(request), fingerprint=fingerprint,
-                                        actor=consumer_actor(_user(request)),
+                                        actor=account_actor(_user(request)),
                                         request_id=_request_id(request))
     except services.RecommendationNotFound as error:
         raise Http404("no such recommendation") from error
@@ -146,7 +146,7 @@ def recommendation_dismiss_view(request: HttpRequest, fingerprint: str) -> HttpR
 def recommendation_act_view(request: HttpRequest, fingerprint: str) -> HttpResponse:
     try:
         outcome = services.recommendation_act(user=_user(request), fingerprint=fingerprint,
-                                              actor=consumer_actor(_user(request)),
+                                              actor=account_actor(_user(request)),
                                               request_id=_request_id(request))
     except services.RecommendationNotFound as error:
         raise Http404("no such recommendation") from error
@@ -192,7 +192,7 @@ def brand_aggregates_page(request: HttpRequest, slug: str) -> HttpResponse:
             query = services.aggregate_query(dimension=request.POST.get("dimension"),
                                              months=request.POST.get("months"),
                                              epsilon=request.POST.get("epsilon"))
-            services.aggregate_release(brand=brand, query=query, actor=consumer_actor(_user(request)),
+            services.aggregate_release(brand=brand, query=query, actor=account_actor(_user(request)),
                                        requested_by="portal", request_id=_request_id(request))
         except services.AggregateRefused as refusal:
             error, status = refusal.detail, refusal.status

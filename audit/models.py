@@ -38,6 +38,8 @@ from typing import Any, NoReturn
 
 from django.db import models
 
+from core.actors import ActorType
+
 from .fields import CanonicalJSONField
 
 
@@ -77,13 +79,7 @@ class AuditEvent(AppendOnlyModel):
         ALLOWED = "allowed"
         DENIED = "denied"
 
-    class ActorType(models.TextChoices):
-        BRAND_APPLICATION = "brand_application"
-        CONSUMER = "consumer"
-        REGULATOR = "regulator"
-        STAFF = "staff"
-        OPERATOR = "operator"
-        SYSTEM = "system"
+    ActorType = ActorType
 
     id = models.BigAutoField(primary_key=True)
     event_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)

@@ -213,6 +213,8 @@ def actor_labels(pairs: Iterable[tuple[str, str]], *, viewer_subject: str = "") 
                 else _("Consumer %(id)s") % {"id": actor_id[:8]})
         elif actor_type == AuditEvent.ActorType.REGULATOR:
             labels[(actor_type, actor_id)] = _("A regulator")
+        elif actor_type == AuditEvent.ActorType.BRAND_STAFF:
+            labels[(actor_type, actor_id)] = _("A brand's staff")
         elif actor_type == AuditEvent.ActorType.STAFF:
             labels[(actor_type, actor_id)] = _("Sillage staff")
         elif actor_type == AuditEvent.ActorType.OPERATOR:

@@ -19,6 +19,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.actors import Actor
+
 from . import merkle, signing
 from .hashing import GENESIS, event_hash
 from .models import (
@@ -33,18 +35,6 @@ from .models import (
 )
 from .note import Checkpoint as CheckpointBody
 from .rows import insert_many
-
-Actor = tuple[str, str]
-
-SYSTEM: Actor = (AuditEvent.ActorType.SYSTEM, "sillage")
-OPERATOR: Actor = (AuditEvent.ActorType.OPERATOR, "manage.py")
-
-# "Sillage regulator token": recognisable in logs and by secret scanners.
-
-
-def brand_application_actor(application: Any) -> Actor:
-    """The audit actor for a brand's OAuth client: its public client id."""
-    return (AuditEvent.ActorType.BRAND_APPLICATION, str(application.client_id))
 
 
 def uuid7() -> uuid.UUID:

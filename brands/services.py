@@ -20,11 +20,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.settings import oauth2_settings
 
-from audit.services import Actor, audit_append
+from audit.services import audit_append
 from consents.models import READ, WRITE, AccessToken
 from consents.purposes import purpose_default
 from consents.scopes import PURPOSES
-from consents.services import application_actor, client_tokens_revoke
+from consents.services import client_tokens_revoke
+from core.actors import OPERATOR, Actor, brand_application_actor
 from vault.crypto import blind_index
 from vault.facets import RecordInvalid
 from vault.services import record_write
@@ -35,7 +36,6 @@ from .selectors import FacetRead, facet_values_for_token, profile_for_token, req
 if TYPE_CHECKING:
     from accounts.models import User
 
-OPERATOR: Actor = ("operator", "cli")
 # Paths under /brands/ that are not brands.
 RESERVED_SLUGS = frozenset({"webhooks", "new", "static"})
 
@@ -243,7 +243,7 @@ def _access_event(*, token: AccessToken, action: str, facets: list[str], outcome
     consent = token.consent
     assert consent is not None  # noqa: S101 - the authentication refuses tokens without one
     audit_append(
-        actor=application_actor(token.application), action=action, subject=str(consent.subject),
+        actor=brand_application_actor(token.application), action=action, subject=str(consent.subject),
         facets=facets, consent_id=str(consent.id), purpose=consent.purpose, outcome=outcome,
         request_id=request_id, detail={"client_id": token.application.client_id, **detail},
     )
@@ -329,7 +329,7 @@ def api_facet_write(*, token: AccessToken, facet: str, data: Any, occurred_at: A
                 IdempotencyKey.objects.filter(application=application, key=idempotency_key).delete()
             record = record_write(
                 vault=consent.vault, facet=facet, data=data, occurred_at=occurred_at,
-                source=application.brand.name, actor=application_actor(application),
+                source=application.brand.name, actor=brand_application_actor(application),
                 action="facet.write", request_id=request_id, consent_id=str(consent.id),
                 purpose=consent.purpose, audit_detail={"client_id": application.client_id},
             )

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.services import consumer_actor
 from consents.purposes import purpose_label
 from consents.scopes import facet_info
+from core.actors import account_actor
 
 from .forms import ClientForm
 from .models import Application, BrandMembership
@@ -101,7 +101,7 @@ def client_new(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             issued = application_create(
                 brand=member.brand, name=form.cleaned_data["name"], redirect_uris=form.uris(),
-                purposes=form.declared(), actor=consumer_actor(_staff(request)),
+                purposes=form.declared(), actor=account_actor(_staff(request)),
                 confidential=form.cleaned_data["client_type"] == "confidential",
             )
         except BrandError as error:
@@ -131,7 +131,7 @@ def client_detail(request: HttpRequest, slug: str, client_id: str) -> HttpRespon
         try:
             application_update(application=application, name=form.cleaned_data["name"],
                                redirect_uris=form.uris(), purposes=form.declared(),
-                               actor=consumer_actor(_staff(request)))
+                               actor=account_actor(_staff(request)))
         except BrandError as error:
             form.add_error(None, error.localized())
         else:
@@ -149,7 +149,7 @@ def client_detail(request: HttpRequest, slug: str, client_id: str) -> HttpRespon
 def client_rotate(request: HttpRequest, slug: str, client_id: str) -> HttpResponse:
     member, application = _client(request, slug, client_id)
     try:
-        secret = application_secret_rotate(application=application, actor=consumer_actor(_staff(request)))
+        secret = application_secret_rotate(application=application, actor=account_actor(_staff(request)))
     except BrandError as error:
         messages.error(request, error.localized())
         return redirect("brands:client", slug=slug, client_id=client_id)

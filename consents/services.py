@@ -19,7 +19,8 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from audit.services import SYSTEM, Actor, audit_append
+from audit.services import audit_append
+from core.actors import SYSTEM, Actor
 
 from .models import ACCESS_MODES, AccessToken, Consent, Grant, RefreshToken, scopes_of
 from .receipts import build_receipt, sign_receipt
@@ -50,10 +51,6 @@ class ConsentError(ValueError):
     def __str__(self) -> str:
         with translation.override("en"):
             return str(self.message)
-
-
-def application_actor(application: Application) -> Actor:
-    return ("brand_application", application.client_id)
 
 
 def webhook_notify(*, brand: Brand, event_type: str, payload: dict[str, Any],
@@ -144,7 +141,7 @@ def consent_grant(
     the creation of the authorization code), so a consent never exists without
     the code that carries it, nor a code without its consent.
     """
-    from accounts.services import consumer_actor
+    from core.actors import account_actor
 
     grants = clean_grants(facets)
     try:
@@ -172,7 +169,7 @@ def consent_grant(
         if issue is not None:
             issue(consent)
         audit_append(
-            actor=consumer_actor(consumer), action="consent.granted", subject=str(vault.subject),
+            actor=account_actor(consumer), action="consent.granted", subject=str(vault.subject),
             facets=list(grants), consent_id=str(consent.id), purpose=purpose,
             request_id=request_id,
             detail={"client_id": application.client_id, "brand": application.brand.slug,

@@ -20,7 +20,7 @@ from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.views import AuthorizationView
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
-from accounts.services import consumer_actor
+from core.actors import account_actor
 from core.requests import account_of, request_id_of
 
 from .forms import ConsentForm, NarrowForm
@@ -227,7 +227,7 @@ def _detail(request: HttpRequest, consent: Consent, form: NarrowForm,
 @require_POST
 def consent_revoke_view(request: HttpRequest, consent_id: Any) -> HttpResponse:
     consent = _own(request, consent_id)
-    consent_revoke(consent=consent, actor=consumer_actor(account_of(request)), reason="consumer",
+    consent_revoke(consent=consent, actor=account_actor(account_of(request)), reason="consumer",
                    request_id=request_id_of(request))
     messages.success(request, _("Consent revoked: %(brand)s can no longer read or write your data.")
                      % {"brand": consent.brand.name})
@@ -247,7 +247,7 @@ def consent_narrow_view(request: HttpRequest, consent_id: Any) -> HttpResponse:
         return _detail(request, consent, form, status=400)
     try:
         consent_narrow(consent=consent, facets=kept, expires_at=form.new_expiry(),
-                       actor=consumer_actor(account_of(request)), request_id=request_id_of(request))
+                       actor=account_actor(account_of(request)), request_id=request_id_of(request))
     except ConsentError as error:
         form.add_error(None, error.localized())
         return _detail(request, consent, form, status=400)

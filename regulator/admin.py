@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from accounts.services import AccountExists, consumer_actor
+from accounts.services import AccountExists
+from core.actors import account_actor
 
 from .models import Regulator, RegulatorToken
 from .services import regulator_create, regulator_token_create, regulator_token_revoke
@@ -34,7 +35,7 @@ class RegulatorTokenAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet[RegulatorToken]) -> None:
         for token in queryset.filter(revoked_at__isnull=True):
-            regulator_token_revoke(token=token, actor=consumer_actor(request.user))  # type: ignore[arg-type]
+            regulator_token_revoke(token=token, actor=account_actor(request.user))  # type: ignore[arg-type]
         messages.success(request, "Tokens revoked.")
 
 
@@ -65,7 +66,7 @@ class RegulatorAdmin(admin.ModelAdmin):
         context: dict[str, Any] = {**self.admin_site.each_context(request), "form": form,
                                    "opts": self.model._meta, "title": "Add regulator"}
         if request.method == "POST" and form.is_valid():
-            actor = consumer_actor(request.user)  # type: ignore[arg-type]
+            actor = account_actor(request.user)  # type: ignore[arg-type]
             try:
                 user, password = regulator_create(email=form.cleaned_data["email"], actor=actor)
             except (AccountExists, ValueError) as error:

@@ -14,10 +14,12 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import account_create
 from audit import signing
-from audit.services import Actor, audit_append
+from audit.services import audit_append
+from core.actors import Actor
 
 from .models import RegulatorToken
 
+# "Sillage regulator token": recognisable in logs and by secret scanners.
 TOKEN_PREFIX = "srt_"  # noqa: S105 (a prefix, not a secret)
 
 

@@ -26,13 +26,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.services import consumer_actor
 from audit import selectors, signing
 from audit.export import write_bundle_zip
 from audit.labels import rows_for
 from audit.rows import consistent_read
 from audit.services import audit_viewed
 from audit.tasks import verify_log_task
+from core.actors import account_actor
 
 from .charts import brand_access_chart
 from .forms import PeriodForm, RegulatorSearchForm, TokenForm
@@ -57,7 +57,7 @@ def regulator_required(view: View) -> View:
 
 def _audited(request: HttpRequest, view: str, *, filters: dict[str, Any] | None = None,
              results: int | None = None) -> None:
-    audit_viewed(actor=consumer_actor(request.user), view=view, filters=filters,  # type: ignore[arg-type]
+    audit_viewed(actor=account_actor(request.user), view=view, filters=filters,  # type: ignore[arg-type]
                  results=results, request_id=getattr(request, "request_id", ""))
 
 
@@ -166,7 +166,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         _, created = regulator_token_create(
-            user=request.user, name=form.cleaned_data["name"], actor=consumer_actor(request.user),  # type: ignore[arg-type]
+            user=request.user, name=form.cleaned_data["name"], actor=account_actor(request.user),  # type: ignore[arg-type]
             request_id=getattr(request, "request_id", ""))
         form = TokenForm()
     return render(request, "regulator/tokens.html", {
@@ -180,7 +180,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(RegulatorToken, pk=token_id, user_id=str(request.user.pk))
-    regulator_token_revoke(token=token, actor=consumer_actor(request.user),  # type: ignore[arg-type]
+    regulator_token_revoke(token=token, actor=account_actor(request.user),  # type: ignore[arg-type]
                            request_id=getattr(request, "request_id", ""))
     messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
     return redirect("regulator:tokens")

@@ -190,3 +190,9 @@ def blind_index(value: str, *, purpose: str) -> str:
         str(settings.VAULT["INDEX_KEY"]) + "=" * (-len(str(settings.VAULT["INDEX_KEY"])) % 4)
     )
     return hmac.new(key, f"{purpose}|{value}".encode(), sha256).hexdigest()
+
+
+def account_email_index(email: str) -> str:
+    """The keyed digest an account is found by: log-in e-mails are never stored
+    in clear, only this (and a copy sealed under the account's own key)."""
+    return blind_index(email.strip().lower(), purpose="account-email")

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
-from audit.services import Actor, audit_append
+from audit.services import audit_append
+from core.actors import Actor, system_actor
 
 from . import exporters, importers
 from .crypto import DataKey, blind_index, keyring, new_data_key
@@ -487,7 +488,7 @@ def enforce_retention(*, now: dt.datetime | None = None, facets: Iterable[str] |
                 per_subject[str(vault_subject)] = per_subject.get(str(vault_subject), 0) + 1
             deleted, _detail = expired.delete()
             for subject, count in per_subject.items():
-                audit_append(actor=("system", "retention"), action="data.expired", subject=subject,
+                audit_append(actor=system_actor("retention"), action="data.expired", subject=subject,
                              facets=[key], detail={"records": count,
                                                    "retention_days": spec.retention_days})
             removed += deleted

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.services import consumer_actor
+from core.actors import account_actor
 from core.requests import account_of
 
 from .facets import FACETS, Facet, RecordInvalid
@@ -149,7 +149,7 @@ def _save_profile(
             facet=spec.key,
             data=data,
             source=SELF_SOURCE,
-            actor=consumer_actor(account_of(request)),
+            actor=account_actor(account_of(request)),
             request_id=_request_id(request),
         )
     except RecordInvalid as error:
@@ -175,7 +175,7 @@ def record_delete_view(request: HttpRequest, facet: str, record_id: Any) -> Http
     deleted = record_delete(
         vault=account_of(request).vault,
         record_id=record_id,
-        actor=consumer_actor(account_of(request)),
+        actor=account_actor(account_of(request)),
         request_id=_request_id(request),
     )
     if not deleted:
@@ -212,7 +212,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
                     vault=vault,
                     source=form.cleaned_data["source"],
                     stream=upload,
-                    actor=consumer_actor(account_of(request)),
+                    actor=account_actor(account_of(request)),
                     filename=upload.name or "",
                     request_id=_request_id(request),
                 )
@@ -265,7 +265,7 @@ def export_view(request: HttpRequest) -> HttpResponse | FileResponse:
     vault_export(
         vault=account_of(request).vault,
         out=archive,
-        actor=consumer_actor(account_of(request)),
+        actor=account_actor(account_of(request)),
         request_id=_request_id(request),
     )
     archive.seek(0)

@@ -55,9 +55,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.services import consumer_actor
-from audit.services import SYSTEM, audit_append
+from audit.services import audit_append
 from brands.models import Brand
+from core.actors import SYSTEM, account_actor
 
 from .models import DeliveryAttempt, OutboxMessage, WebhookEndpoint, WebhookEventType
 
@@ -617,7 +617,7 @@ def _event_types(event_types: Iterable[str]) -> list[str]:
 
 
 def _actor(user: Any) -> tuple[str, str]:
-    return consumer_actor(user) if user is not None else SYSTEM
+    return account_actor(user) if user is not None else SYSTEM
 
 
 def _audit(action: str, *, endpoint: WebhookEndpoint, user: Any, request_id: str) -> None:

@@ -20,10 +20,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.services import consumer_actor
 from audit import selectors, signing
 from audit.models import Checkpoint
 from audit.services import audit_viewed
+from core.actors import account_actor
 from core.api_errors import ApiError
 
 from .authentication import IsRegulator, RegulatorTokenAuthentication
@@ -94,7 +94,7 @@ class RegulatorAPIView(APIView):
 
     def audited(self, request: Request, *, filters: dict[str, Any] | None = None,
                 results: int | None = None) -> None:
-        audit_viewed(actor=consumer_actor(request.user), view=self.view_name,
+        audit_viewed(actor=account_actor(request.user), view=self.view_name,
                      filters=filters, results=results,
                      request_id=getattr(request, "request_id", ""))
 

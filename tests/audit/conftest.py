@@ -14,7 +14,8 @@ from django.test import Client
 from accounts.models import User
 from accounts.services import account_create
 from audit.models import AuditEvent
-from audit.services import OPERATOR, audit_append, checkpoint_issue
+from audit.services import audit_append, checkpoint_issue
+from core.actors import OPERATOR, system_actor
 from regulator.services import regulator_token_create
 
 PASSWORD = "a-long-Passphrase-42"
@@ -83,7 +84,7 @@ def seeded(make_user: Callable[..., User]) -> SeededLog:
             checkpoint_issue()
     events.append(audit_append(actor=("consumer", subject_of(alice)), action="consent.revoked",
                                subject=subject_of(alice), consent_id="c-alice-0"))
-    events.append(audit_append(actor=("system", "retention"), action="data.expired"))
+    events.append(audit_append(actor=system_actor("retention"), action="data.expired"))
     checkpoint_issue()
     events.append(brand_read(subject_of(alice)))  # after the last checkpoint: still queued
     return SeededLog(alice=alice, bob=bob, events=events)

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
-from audit.services import OPERATOR, checkpoint_issue
+from audit.services import checkpoint_issue
+from core.actors import OPERATOR
 from regulator.models import RegulatorToken
 from regulator.services import regulator_token_create
 

@@ -7,10 +7,11 @@ import pytest
 from django.db import DatabaseError, transaction
 
 from accounts.models import User
-from accounts.services import account_create, consumer_actor
+from accounts.services import account_create
 from audit import services
 from audit.models import AuditEvent, ChainHead, PendingLeaf
 from audit.services import audit_append
+from core.actors import account_actor
 from vault.models import Record
 from vault.services import record_write
 
@@ -32,7 +33,7 @@ def test_an_action_that_rolls_back_leaves_no_event(consumer):
     def action() -> None:
         with transaction.atomic():
             record_write(vault=consumer.vault, facet="contact", data={"email": "c@example.test"},
-                         source="self", actor=consumer_actor(consumer))
+                         source="self", actor=account_actor(consumer))
             raise Boom  # e.g. a brand API read failing after its audit event was appended
 
     with pytest.raises(Boom):
@@ -70,7 +71,7 @@ def test_an_action_whose_event_cannot_be_written_is_refused(consumer, monkeypatc
     before = state()
     with pytest.raises(DatabaseError):
         record_write(vault=consumer.vault, facet="contact", data={"email": "c@example.test"},
-                     source="self", actor=consumer_actor(consumer))
+                     source="self", actor=account_actor(consumer))
     assert state() == before
 
 

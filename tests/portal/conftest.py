@@ -15,7 +15,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import User
-from accounts.services import consumer_actor, totp_begin, totp_confirm, totp_secret
+from accounts.services import totp_begin, totp_confirm, totp_secret
+from core.actors import account_actor
 from tests.conftest import PASSWORD
 from vault.services import vault_import
 
@@ -57,7 +58,7 @@ def import_json(user: User, records: list[dict], source: str = "Maison Laurent")
         vault=user.vault,
         source=source,
         stream=io.BytesIO(json.dumps({"records": records}).encode()),
-        actor=consumer_actor(user),
+        actor=account_actor(user),
         filename="export.json",
     )
 

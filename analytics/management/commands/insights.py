@@ -11,11 +11,10 @@ from django.utils import translation
 
 from accounts.models import User, email_digest
 from audit.services import audit_append
+from core.actors import OPERATOR
 
 from ... import services, texts
 from ...selectors import visible_recommendations
-
-OPERATOR = ("operator", "manage.py")
 
 
 def _user(email: str) -> User:

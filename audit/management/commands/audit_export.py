@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from audit.export import write_bundle
-from audit.services import OPERATOR, audit_append
+from audit.services import audit_append
+from core.actors import OPERATOR
 
 
 class Command(BaseCommand):

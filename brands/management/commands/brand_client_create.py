@@ -8,8 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from brands.models import Brand
-from brands.services import OPERATOR, BrandError, application_create
+from brands.services import BrandError, application_create
 from consents.scopes import PURPOSES
+from core.actors import OPERATOR
 
 
 class Command(BaseCommand):

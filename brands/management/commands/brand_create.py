@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from brands.services import OPERATOR, BrandError, brand_create
+from brands.services import BrandError, brand_create
+from core.actors import OPERATOR
 
 
 class Command(BaseCommand):

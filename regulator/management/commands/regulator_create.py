@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import AccountExists
-from audit.services import OPERATOR
+from core.actors import OPERATOR
 from regulator.services import regulator_create, regulator_token_create
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User, email_digest
-from audit.services import OPERATOR
+from core.actors import OPERATOR
 from regulator.models import RegulatorToken
 from regulator.services import regulator_token_create, regulator_token_revoke
 

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from django.core.management.base import CommandError
 
-from accounts.models import User, email_digest
+from vault.crypto import account_email_index
+from vault.models import Vault
 
 
-def user_by_email(email: str) -> User:
-    user = (
-        User.objects.filter(email_index=email_digest(email)).select_related("vault").first()
-    )
-    if user is None:
+def vault_by_email(email: str) -> Vault:
+    """The vault of the account that logs in with ``email``."""
+    vault = Vault.objects.filter(owner__email_index=account_email_index(email)).first()
+    if vault is None:
         raise CommandError(f"no account with the e-mail address {email!r}")
-    return user
-
-
-OPERATOR = ("operator", "manage.py")
+    return vault

@@ -9,9 +9,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.actors import OPERATOR
 from vault.services import vault_export
 
-from ._common import OPERATOR, user_by_email
+from ._common import vault_by_email
 
 
 class Command(BaseCommand):
@@ -27,12 +28,12 @@ class Command(BaseCommand):
             raise CommandError("--out must name a .zip file")
         if not out.parent.is_dir():
             raise CommandError(f"{out.parent}: no such directory")
-        user = user_by_email(options["user"])
+        vault = vault_by_email(options["user"])
         # Write beside the target then rename, so a failure never leaves half a ZIP.
         fd, temporary = tempfile.mkstemp(dir=out.parent, suffix=".partial")
         try:
             with os.fdopen(fd, "wb") as stream:
-                count = vault_export(vault=user.vault, out=stream, actor=OPERATOR)
+                count = vault_export(vault=vault, out=stream, actor=OPERATOR)
             os.chmod(temporary, 0o600)
             os.replace(temporary, out)
         except BaseException:

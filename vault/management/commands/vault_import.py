@@ -7,11 +7,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.actors import OPERATOR
 from vault.facets import RecordInvalid
 from vault.importers import ImportRejected
 from vault.services import vault_import
 
-from ._common import OPERATOR, user_by_email
+from ._common import vault_by_email
 
 
 class Command(BaseCommand):
@@ -31,11 +32,11 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        user = user_by_email(options["user"])
+        vault = vault_by_email(options["user"])
         try:
             with path.open("rb") as stream:
                 result = vault_import(
-                    vault=user.vault, source=options["source"], stream=stream,
+                    vault=vault, source=options["source"], stream=stream,
                     filename=path.name, file_format=options["format"], actor=OPERATOR,
                 )
         except ImportRejected as error:

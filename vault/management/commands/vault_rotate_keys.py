@@ -6,10 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from core.actors import OPERATOR
 from vault.crypto import keyring
 from vault.services import vault_rotate_keys
-
-from ._common import OPERATOR
 
 
 class Command(BaseCommand):

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User, email_digest
 from accounts.services import account_create
+from brands.services import brand_member_add, demo_brand_ensure
+from consents.models import Consent
+from consents.services import consent_grant
+from core.actors import OPERATOR
+from regulator.services import regulator_create
 from vault import demo
 from vault.services import vault_erase, vault_import
-
-from ._common import OPERATOR
 
 # Public on purpose: demo accounts on a local, embedded install.
 DEMO_PASSWORD = "sillage-demo-2026"  # noqa: S105
@@ -88,15 +93,6 @@ class Command(BaseCommand):
 
     def _demo_brand(self) -> str:
         """The demo brand, its OAuth client, and a consent from the first demo consumer."""
-        import datetime as dt
-
-        from django.utils import timezone
-
-        from brands.services import brand_member_add, demo_brand_ensure
-        from consents.models import Consent
-        from consents.services import consent_grant
-        from regulator.services import regulator_create
-
         brand, issued = demo_brand_ensure()
         application = brand.applications.order_by("created").first()
         consumer = User.objects.filter(email_index=email_digest(CONSUMERS[0].email)).first()
