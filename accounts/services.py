@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from audit.services import audit_append
 from core.actors import account_actor
-from vault.crypto import blind_index
+from vault.crypto import DataKey, blind_index
 from vault.selectors import account_field_open
 from vault.services import account_field_seal, vault_create
 
@@ -71,6 +71,21 @@ def account_create(
                      subject=str(user.vault.subject), request_id=request_id,
                      detail={"role": str(role)})
     return user
+
+
+def account_fields_rekey(*, vault: Any, old_key: DataKey, new_key: DataKey) -> None:
+    """Receiver of ``vault.hooks.rekeyed``: re-seal the owner's e-mail and TOTP
+    secret under the vault's new data key, in the re-encryption's transaction."""
+    owner = User.objects.select_for_update().get(pk=vault.owner_id)
+    fields = ["email_sealed"]
+    owner.email_sealed = new_key.seal_field(
+        owner_id=str(owner.pk), name="email",
+        value=old_key.open_field(bytes(owner.email_sealed), owner_id=str(owner.pk), name="email"))
+    if owner.totp_sealed:
+        totp = old_key.open_field(bytes(owner.totp_sealed), owner_id=str(owner.pk), name="totp")
+        owner.totp_sealed = new_key.seal_field(owner_id=str(owner.pk), name="totp", value=totp)
+        fields.append("totp_sealed")
+    owner.save(update_fields=fields)
 
 
 # --- log-in throttling -------------------------------------------------------

@@ -106,9 +106,15 @@ def mark_stale(*, vault: Vault) -> None:
     InsightSnapshot.objects.filter(vault=vault).update(stale=True)
 
 
-def schedule_refresh(vault: Vault) -> None:
-    """Hook for writers of vault data: call inside the transaction that changed
-    the vault. The snapshot is marked stale at once (so the page never shows
+def insights_stale_after_consent_change(*, consent: Any) -> None:
+    """Receiver of ``consents.hooks.consent_changed``: consent hygiene is part of
+    the consumer's insights."""
+    schedule_refresh(vault=consent.vault)
+
+
+def schedule_refresh(*, vault: Vault) -> None:
+    """Receiver of ``vault.hooks.data_changed``, run inside the transaction that
+    changed the vault. The snapshot is marked stale at once (so the page never shows
     figures older than the data) and the recomputation is queued on commit."""
     mark_stale(vault=vault)
     if not option("REFRESH_AFTER_IMPORT"):

@@ -22,13 +22,14 @@ from django.utils.translation import gettext_lazy as _
 from audit.services import audit_append
 from core.actors import SYSTEM, Actor
 
+from . import hooks
 from .models import ACCESS_MODES, AccessToken, Consent, Grant, RefreshToken, scopes_of
 from .receipts import build_receipt, sign_receipt
 from .scopes import ScopeError, clean_purpose, parse_scopes
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from brands.models import Application, Brand
+    from brands.models import Application
 
 logger = logging.getLogger(__name__)
 
@@ -51,25 +52,6 @@ class ConsentError(ValueError):
     def __str__(self) -> str:
         with translation.override("en"):
             return str(self.message)
-
-
-def webhook_notify(*, brand: Brand, event_type: str, payload: dict[str, Any],
-                   occurred_at: dt.datetime | None = None) -> None:
-    """Write a webhook event to the brand's outbox, in the caller's transaction.
-
-    The outbox belongs to the webhook engine (``webhooks.services``); this is the
-    one call site, so consent code does not depend on how delivery works.
-    """
-    from webhooks.services import webhook_enqueue
-
-    webhook_enqueue(brand=brand, event_type=event_type, payload=payload, occurred_at=occurred_at)
-
-
-def _insights_stale(consent: Consent) -> None:
-    """Consent hygiene is part of the consumer's insights: recompute on commit."""
-    from analytics.services import schedule_refresh
-
-    schedule_refresh(consent.vault)
 
 
 def _event_payload(consent: Consent, *, previous: list[str] | None = None) -> dict[str, Any]:
@@ -176,9 +158,9 @@ def consent_grant(
                     "scope": consent.scope, "requested_scope": consent.requested_scope,
                     "expires_at": expires_at.isoformat()},
         )
-        webhook_notify(brand=application.brand, event_type="consent.granted",
-                       payload=_event_payload(consent), occurred_at=now)
-        _insights_stale(consent)
+        hooks.brand_event(brand=application.brand, event_type="consent.granted",
+                          payload=_event_payload(consent), occurred_at=now)
+        hooks.consent_changed(consent=consent)
     return consent
 
 
@@ -228,9 +210,9 @@ def consent_narrow(
             detail={"client_id": locked.application.client_id, "removed": sorted(before - after),
                     "scope": scope, "expires_at": new_expiry.isoformat()},
         )
-        webhook_notify(brand=locked.brand, event_type="consent.narrowed",
-                       payload=_event_payload(locked, previous=sorted(before)), occurred_at=now)
-        _insights_stale(locked)
+        hooks.brand_event(brand=locked.brand, event_type="consent.narrowed",
+                          payload=_event_payload(locked, previous=sorted(before)), occurred_at=now)
+        hooks.consent_changed(consent=locked)
     return locked
 
 
@@ -256,9 +238,9 @@ def consent_revoke(*, consent: Consent, actor: Actor, reason: str = "consumer",
             detail={"client_id": locked.application.client_id, "reason": reason,
                     "tokens_revoked": ended},
         )
-        webhook_notify(brand=locked.brand, event_type="consent.revoked",
-                       payload=_event_payload(locked), occurred_at=now)
-        _insights_stale(locked)
+        hooks.brand_event(brand=locked.brand, event_type="consent.revoked",
+                          payload=_event_payload(locked), occurred_at=now)
+        hooks.consent_changed(consent=locked)
     return locked
 
 
@@ -283,9 +265,9 @@ def consent_expire(*, consent: Consent, now: dt.datetime | None = None) -> bool:
             detail={"client_id": locked.application.client_id, "tokens_revoked": ended,
                     "expired_at": locked.expires_at.isoformat()},
         )
-        webhook_notify(brand=locked.brand, event_type="consent.expired",
-                       payload=_event_payload(locked), occurred_at=now)
-        _insights_stale(locked)
+        hooks.brand_event(brand=locked.brand, event_type="consent.expired",
+                          payload=_event_payload(locked), occurred_at=now)
+        hooks.consent_changed(consent=locked)
     return True
 
 
@@ -342,8 +324,8 @@ def consents_on_erasure(*, vault_id: Any, actor: Actor, request_id: str = "") ->
                 detail={"client_id": consent.application.client_id, "reason": "erasure",
                         "tokens_revoked": ended},
             )
-        webhook_notify(brand=consent.brand, event_type="data.erased",
-                       payload={"consent_id": consent.id,
-                                "client_id": consent.application.client_id},
-                       occurred_at=now)
+        hooks.brand_event(brand=consent.brand, event_type="data.erased",
+                          payload={"consent_id": consent.id,
+                                   "client_id": consent.application.client_id},
+                          occurred_at=now)
     return len(consents)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from oauth2_provider.models import clear_expired
 
 from .services import expire_due_consents as _expire_due
 
@@ -15,15 +16,9 @@ def expire_due_consents() -> int:
 
 @shared_task(name="consents.tasks.clear_expired_credentials", ignore_result=True)
 def clear_expired_credentials() -> None:
-    """Delete expired codes and dead tokens (the toolkit's ``cleartokens``), and
-    Idempotency-Keys past their window.
+    """Delete expired codes and dead tokens (the toolkit's ``cleartokens``).
 
     Revoked refresh tokens are kept until their idle expiry, so that a replay
     is still recognised and its family revoked.
     """
-    from oauth2_provider.models import clear_expired
-
-    from brands.services import idempotency_keys_prune
-
     clear_expired()
-    idempotency_keys_prune()

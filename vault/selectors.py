@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .crypto import DataKey, KeyUnavailable, keyring
 from .facets import FACETS, Facet
 from .models import Record, Source, Vault, WrappedKey
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 
 def data_key(vault: Vault, version: int | None = None) -> DataKey:
@@ -55,7 +52,9 @@ def source_label(vault: Vault, source_id: Any) -> str:
     return labels.get(source_id, "?")
 
 
-def account_field_open(*, user: User, name: str, sealed: bytes | memoryview | None) -> str:
+def account_field_open(*, user: Any, name: str, sealed: bytes | memoryview | None) -> str:
+    """Open a field sealed by ``vault.services.account_field_seal`` (``user`` is
+    the vault's owner, an ``accounts.User``)."""
     if not sealed:
         return ""
     return data_key(user.vault).open_field(bytes(sealed), owner_id=str(user.pk), name=name)

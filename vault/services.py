@@ -8,7 +8,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any, Protocol
 
 from django.conf import settings
 from django.db import connections, models, router, transaction
@@ -17,15 +17,19 @@ from django.utils import timezone
 from audit.services import audit_append
 from core.actors import Actor, system_actor
 
-from . import exporters, importers
+from . import exporters, hooks, importers
 from .crypto import DataKey, blind_index, keyring, new_data_key
 from .facets import RecordInvalid, clean_event_time, get_facet
 from .models import ImportBatch, Record, Source, Vault, WrappedKey
 from .routers import keystore_alias
 from .selectors import data_key
 
-if TYPE_CHECKING:
-    from accounts.models import User
+
+class Owner(Protocol):
+    """The account that owns a vault (``accounts.User``, an app above this one)."""
+
+    pk: Any
+    vault: Vault
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +53,7 @@ def _store_new_key(vault: Vault, version: int) -> DataKey:
     return key
 
 
-def vault_create(*, owner: User) -> Vault:
+def vault_create(*, owner: Any) -> Vault:
     """A new vault with its own random data key, wrapped by the active KEK."""
     with transaction.atomic(), transaction.atomic(using=keystore_alias()):
         vault = Vault.objects.create(owner=owner)
@@ -57,7 +61,9 @@ def vault_create(*, owner: User) -> Vault:
     return vault
 
 
-def account_field_seal(*, user: User, name: str, value: str) -> bytes:
+def account_field_seal(*, user: Owner, name: str, value: str) -> bytes:
+    """Seal one of the account's own fields (its e-mail, its TOTP secret) under
+    the data key of its vault, bound to the account's id and the field name."""
     return data_key(user.vault).seal_field(owner_id=str(user.pk), name=name, value=value)
 
 
@@ -114,14 +120,6 @@ def _new_record(
     )
 
 
-def _data_changed(vault: Vault) -> None:
-    """The vault's contents changed: insights go stale now and are recomputed
-    (Celery) once this transaction commits."""
-    from analytics.services import schedule_refresh
-
-    schedule_refresh(vault)
-
-
 def _lock(vault: Vault) -> None:
     """Serialise writers of one vault (profile supersession, re-encryption)."""
     Vault.objects.select_for_update().filter(pk=vault.pk).values_list("pk", flat=True).first()
@@ -168,7 +166,7 @@ def record_write(
             detail={"records": 1, "source_id": str(origin.id), "bytes": record.size,
                     "record_id": str(record.id), **(audit_detail or {})},
         )
-        _data_changed(vault)
+        hooks.data_changed(vault=vault)
     return record
 
 
@@ -188,7 +186,7 @@ def record_delete(*, vault: Vault, record_id: Any, actor: Actor, request_id: str
             actor=actor, action="data.deleted", subject=str(vault.subject), facets=[facet],
             request_id=request_id, detail={"records": 1},
         )
-        _data_changed(vault)
+        hooks.data_changed(vault=vault)
     return True
 
 
@@ -327,7 +325,7 @@ def _store_import(
             detail={"records": len(parsed), "bytes": byte_size, "source_id": str(origin.id),
                     "format": file_format, "import_id": str(batch.id)},
         )
-        _data_changed(vault)
+        hooks.data_changed(vault=vault)
     return ImportResult(batch=batch, by_facet=by_facet)
 
 
@@ -353,9 +351,7 @@ def vault_erase(*, vault: Vault, actor: Actor, request_id: str = "") -> str:
     def destroy_rows() -> None:
         # Brands holding consents are told (data.erased) and their tokens end,
         # in this transaction, before the consent rows go with the vault.
-        from consents.services import consents_on_erasure
-
-        consents_on_erasure(vault_id=vault_id, actor=actor, request_id=request_id)
+        hooks.erasing(vault_id=vault_id, actor=actor, request_id=request_id)
         owner = vault.owner
         facets = sorted(set(Record.objects.filter(vault=vault).values_list("facet", flat=True)))
         audit_append(actor=actor, action="data.erased", subject=subject, facets=facets,
@@ -422,16 +418,12 @@ def vault_rotate_keys(*, actor: Actor, batch: int = 500) -> RotationResult:
 def vault_reencrypt(*, vault: Vault, actor: Actor) -> int:
     """Re-seal every record and account field under a brand-new data key, then
     destroy the old key versions (for a suspected DEK compromise)."""
-    from accounts.models import User
-
     alias = keystore_alias()
     with transaction.atomic(), transaction.atomic(using=alias):
         _lock(vault)
         vault.refresh_from_db()
-        owner = User.objects.select_for_update().get(pk=vault.owner_id)
         old_versions = set(WrappedKey.objects.filter(vault_id=vault.id).values_list("version", flat=True))
-        email = owner.email
-        totp = _open_totp(owner)
+        old_key = data_key(vault, vault.key_version)
         new_version = max(old_versions | {vault.key_version}) + 1
         new_key = _store_new_key(vault, new_version)
         count = 0
@@ -453,21 +445,14 @@ def vault_reencrypt(*, vault: Vault, actor: Actor) -> int:
             source.save(update_fields=["label_sealed"])
         vault.key_version = new_version
         vault.save(update_fields=["key_version"])
-        owner.email_sealed = new_key.seal_field(owner_id=str(owner.pk), name="email", value=email)
-        if totp is not None:
-            owner.totp_sealed = new_key.seal_field(owner_id=str(owner.pk), name="totp", value=totp)
-        owner.save(update_fields=["email_sealed", "totp_sealed"])
+        # Fields sealed outside the vault's tables (the account's e-mail and
+        # second factor) move to the new key before the old one is destroyed.
+        hooks.rekeyed(vault=vault, old_key=old_key, new_key=new_key)
         WrappedKey.objects.filter(vault_id=vault.id, version__in=old_versions).delete()
         audit_append(actor=actor, action="keys.reencrypted", subject=str(vault.subject),
                      detail={"records": count, "key_version": new_version})
-        _data_changed(vault)
+        hooks.data_changed(vault=vault)
     return count
-
-
-def _open_totp(owner: User) -> str | None:
-    if not owner.totp_sealed:
-        return None
-    return data_key(owner.vault).open_field(bytes(owner.totp_sealed), owner_id=str(owner.pk), name="totp")
 
 
 def enforce_retention(*, now: dt.datetime | None = None, facets: Iterable[str] | None = None) -> int:

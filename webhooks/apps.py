@@ -8,3 +8,12 @@ class WebhooksConfig(AppConfig):
 
     name = "webhooks"
     verbose_name = _("Webhooks")
+
+    def ready(self) -> None:
+        # Every event consents raise for a brand goes to its outbox, in the
+        # transaction of the change.
+        from consents import hooks as consent_hooks
+
+        from .services import webhook_enqueue
+
+        consent_hooks.brand_event.register(webhook_enqueue)

@@ -164,10 +164,39 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Every periodic job, in one place (a worker runs them with ``celery beat``).
 CELERY_BEAT_SCHEDULE = {
     "vault-enforce-retention": {
         "task": "vault.tasks.enforce_retention",
         "schedule": 3600.0,
+    },
+    "audit-checkpoint": {
+        "task": "audit.tasks.issue_checkpoint",
+        "schedule": env.float("SILLAGE_AUDIT_CHECKPOINT_SECONDS", default=300.0),
+    },
+    "audit-verify": {
+        "task": "audit.tasks.verify_log",
+        "schedule": 3600.0,
+    },
+    "webhooks-requeue-due": {
+        "task": "webhooks.tasks.requeue_due",
+        "schedule": 60.0,
+    },
+    "consents-expire-due": {
+        "task": "consents.tasks.expire_due_consents",
+        "schedule": 60.0,
+    },
+    "consents-clear-expired-credentials": {
+        "task": "consents.tasks.clear_expired_credentials",
+        "schedule": 6 * 3600.0,
+    },
+    "analytics-refresh-insights": {
+        "task": "analytics.tasks.refresh_all_insights",
+        "schedule": 24 * 3600.0,
+    },
+    "brands-prune-idempotency-keys": {
+        "task": "brands.tasks.prune_idempotency_keys",
+        "schedule": 6 * 3600.0,
     },
 }
 
@@ -226,14 +255,6 @@ def audit_settings(secrets: dict[str, str]) -> dict[str, object]:
     }
 
 
-CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
-    "task": "audit.tasks.issue_checkpoint",
-    "schedule": env.float("SILLAGE_AUDIT_CHECKPOINT_SECONDS", default=300.0),
-}
-CELERY_BEAT_SCHEDULE["audit-verify"] = {
-    "task": "audit.tasks.verify_log",
-    "schedule": 3600.0,
-}
 
 # --- Webhooks (issue 3): Standard Webhooks 1.0 delivery from the outbox ---
 WEBHOOKS = {
@@ -257,10 +278,6 @@ WEBHOOKS = {
     # Celery queue for deliveries; empty means the default queue.
     "QUEUE": env.str("SILLAGE_WEBHOOKS_QUEUE", default=""),
     "USER_AGENT": "Sillage-Webhooks/1.0",
-}
-CELERY_BEAT_SCHEDULE["webhooks-requeue-due"] = {
-    "task": "webhooks.tasks.requeue_due",
-    "schedule": 60.0,
 }
 
 
@@ -334,22 +351,10 @@ BRAND_API = {
     # How long an Idempotency-Key and its stored response are honoured.
     "IDEMPOTENCY_HOURS": 24,
 }
-CELERY_BEAT_SCHEDULE["consents-expire-due"] = {
-    "task": "consents.tasks.expire_due_consents",
-    "schedule": 60.0,
-}
-CELERY_BEAT_SCHEDULE["consents-clear-expired-credentials"] = {
-    "task": "consents.tasks.clear_expired_credentials",
-    "schedule": 6 * 3600.0,
-}
 
 
 # --- Insights and brand aggregates (issue 5): defaults in analytics/conf.py ---
 ANALYTICS = {
     "MIN_GROUP_SIZE": env.int("SILLAGE_AGGREGATES_MIN_GROUP_SIZE", default=10),
     "BRAND_EPSILON_BUDGET": env.float("SILLAGE_AGGREGATES_EPSILON_BUDGET", default=10.0),
-}
-CELERY_BEAT_SCHEDULE["analytics-refresh-insights"] = {
-    "task": "analytics.tasks.refresh_all_insights",
-    "schedule": 24 * 3600.0,
 }

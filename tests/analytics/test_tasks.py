@@ -29,7 +29,7 @@ def test_schedule_refresh_marks_stale_now_and_recomputes_after_commit(
     insights_refresh(vault=consumer.vault)
     import_records(consumer, [PURCHASE])
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
-        schedule_refresh(consumer.vault)
+        schedule_refresh(vault=consumer.vault)
         # Inside the writer's transaction: stale at once, nothing computed yet
         assert InsightSnapshot.objects.get(vault=consumer.vault).stale is True
     assert len(callbacks) == 1
@@ -44,7 +44,7 @@ def test_nothing_is_queued_when_the_transaction_rolls_back(consumer,
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         try:
             with transaction.atomic():
-                schedule_refresh(consumer.vault)
+                schedule_refresh(vault=consumer.vault)
                 raise RuntimeError("the import failed")
         except RuntimeError:
             pass
@@ -56,7 +56,7 @@ def test_refresh_can_be_switched_off_for_bulk_loads(consumer, analytics_settings
                                                     django_capture_on_commit_callbacks):
     analytics_settings(REFRESH_AFTER_IMPORT=False)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        schedule_refresh(consumer.vault)
+        schedule_refresh(vault=consumer.vault)
     assert callbacks == []
 
 
