@@ -39,8 +39,8 @@ import pytest
 # all of them were in portal, vault, consents, brands, audit and analytics; when a
 # model or function moves to another app, change its entry here, nothing else.
 MODELS = {
-    "User": "portal.User",
-    "RecoveryCode": "portal.RecoveryCode",
+    "User": "accounts.User",
+    "RecoveryCode": "accounts.RecoveryCode",
     "Vault": "vault.Vault",
     "WrappedKey": "vault.WrappedKey",
     "Source": "vault.Source",
@@ -55,9 +55,9 @@ MODELS = {
     "BrandMembership": "brands.BrandMembership",
     "Application": "brands.Application",
     "IdempotencyKey": "brands.IdempotencyKey",
-    "WebhookEndpoint": "brands.WebhookEndpoint",
-    "OutboxMessage": "brands.OutboxMessage",
-    "DeliveryAttempt": "brands.DeliveryAttempt",
+    "WebhookEndpoint": "webhooks.WebhookEndpoint",
+    "OutboxMessage": "webhooks.OutboxMessage",
+    "DeliveryAttempt": "webhooks.DeliveryAttempt",
     "AuditEvent": "audit.AuditEvent",
     "ChainHead": "audit.ChainHead",
     "PendingLeaf": "audit.PendingLeaf",
@@ -65,7 +65,7 @@ MODELS = {
     "MerkleNode": "audit.MerkleNode",
     "TreeHead": "audit.TreeHead",
     "Checkpoint": "audit.Checkpoint",
-    "RegulatorToken": "audit.RegulatorToken",
+    "RegulatorToken": "regulator.RegulatorToken",
     "VerificationRun": "audit.VerificationRun",
     "InsightSnapshot": "analytics.InsightSnapshot",
     "RecommendationDecision": "analytics.RecommendationDecision",
@@ -82,9 +82,9 @@ CODE = {
     "open_insights": "analytics.selectors.open_snapshot",
     "verify_receipt": "consents.receipts.verify_receipt",
     "receipt_public_key": "consents.receipts.public_key_b64",
-    "open_totp_secret": "portal.services.totp_secret",
-    "open_webhook_secret": "brands.webhooks._open_secret",
-    "regulator_token_user": "audit.services.regulator_token_user",
+    "open_totp_secret": "accounts.services.totp_secret",
+    "open_webhook_secret": "webhooks.services._open_secret",
+    "regulator_token_user": "regulator.services.regulator_token_user",
 }
 
 ROOT = Path(__file__).resolve().parent.parent.parent
