@@ -10,7 +10,6 @@ from typing import Any
 
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -23,6 +22,7 @@ from vault.crypto import DataKey, blind_index
 from vault.selectors import account_field_open
 from vault.services import account_field_seal, vault_create
 
+from .conf import accounts_settings
 from .models import RecoveryCode, User, email_digest
 
 TOTP_DIGITS = 6
@@ -98,14 +98,14 @@ def _throttle_keys(email: str, client_ip: str) -> list[str]:
 
 def login_allowed(*, email: str, client_ip: str) -> bool:
     """False once an account or an address has used up its failures in the window."""
-    limit = int(settings.PORTAL["LOGIN_MAX_FAILURES"])
+    limit = int(accounts_settings.LOGIN_MAX_FAILURES)
     account_key, ip_key = _throttle_keys(email, client_ip)
     counts = cache.get_many([account_key, ip_key])
     return counts.get(account_key, 0) < limit and counts.get(ip_key, 0) < limit * 4
 
 
 def login_failed(*, email: str, client_ip: str, request_id: str = "") -> None:
-    window = int(settings.PORTAL["LOGIN_WINDOW_SECONDS"])
+    window = int(accounts_settings.LOGIN_WINDOW_SECONDS)
     for key in _throttle_keys(email, client_ip):
         if cache.add(key, 1, timeout=window) is False:
             try:
@@ -154,7 +154,7 @@ def totp_begin(*, user: User) -> str:
 
 
 def totp_provisioning_uri(*, user: User, secret: str) -> str:
-    return _totp(secret).get_provisioning_uri(user.email, str(settings.PORTAL["TOTP_ISSUER"]))
+    return _totp(secret).get_provisioning_uri(user.email, str(accounts_settings.TOTP_ISSUER))
 
 
 def _matching_step(secret: str, code: str, now: float) -> int | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from core.actors import account_actor
 from vault.services import vault_erase
 
+from .conf import accounts_settings
 from .forms import (
     AccountDeleteForm,
     LoginForm,
@@ -74,13 +74,13 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
 
 
 def _throttled(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    minutes = max(1, int(settings.PORTAL["LOGIN_WINDOW_SECONDS"]) // 60)
+    minutes = max(1, int(accounts_settings.LOGIN_WINDOW_SECONDS) // 60)
     context["throttled"] = _(
         "Too many failed attempts. For your security, signing in is paused: "
         "try again in %(minutes)s minutes, or reset your password."
     ) % {"minutes": minutes}
     response = render(request, template, context, status=429)
-    response["Retry-After"] = str(int(settings.PORTAL["LOGIN_WINDOW_SECONDS"]))
+    response["Retry-After"] = str(int(accounts_settings.LOGIN_WINDOW_SECONDS))
     return response
 
 
@@ -242,7 +242,7 @@ def account_view(request: HttpRequest) -> HttpResponse:
     email = request.user.email
     client_ip = _client_ip(request)
     if not login_allowed(email=email, client_ip=client_ip):
-        minutes = max(1, int(settings.PORTAL["LOGIN_WINDOW_SECONDS"]) // 60)
+        minutes = max(1, int(accounts_settings.LOGIN_WINDOW_SECONDS) // 60)
         messages.error(request, _(
             "Too many wrong passwords. For your security, this is paused: try again in "
             "%(minutes)s minutes."

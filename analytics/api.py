@@ -34,7 +34,7 @@ from consents.scopes import CLIENT_SCOPES
 from core.api_errors import ApiError
 
 from . import services
-from .conf import option
+from .conf import analytics_settings
 from .selectors import DIMENSIONS, privacy_budget_of
 
 REALM = 'Bearer realm="sillage"'
@@ -93,7 +93,7 @@ class ClientCredentialsAuthentication(BaseAuthentication):
         brand = getattr(application, "brand", None)
         if application is None or brand is None or not application.is_usable(None):
             raise _refused("the client behind this token is unknown or disabled")
-        scope = str(option("AGGREGATES_SCOPE"))
+        scope = str(analytics_settings.AGGREGATES_SCOPE)
         if scope not in str(token.scope or "").split():
             raise ApiError(status_code=403, code="insufficient_scope",
                            detail=f"the token needs the '{scope}' scope: ask /o/token/ for a "
@@ -130,7 +130,7 @@ class ClientCredentialsScheme(OpenApiAuthenticationExtension):  # type: ignore[n
         }
 
     def get_security_requirement(self, auto_schema: Any) -> dict[str, list[str]]:
-        return {self.name: [str(option("AGGREGATES_SCOPE"))]}
+        return {self.name: [str(analytics_settings.AGGREGATES_SCOPE)]}
 
 
 class IsBrandPrincipal(BasePermission):
@@ -165,7 +165,7 @@ class AggregatesView(APIView):
     throttle_classes = [BrandClientThrottle]
 
     def get_authenticators(self) -> list[BaseAuthentication]:
-        return [import_string(path)() for path in option("AGGREGATES_AUTHENTICATION")]
+        return [import_string(path)() for path in analytics_settings.AGGREGATES_AUTHENTICATION]
 
     @extend_schema(
         operation_id="aggregates",

@@ -1,12 +1,11 @@
-"""Analytics options: ``settings.ANALYTICS`` over these defaults (DESIGN §11:
-one namespaced dict per app). Read through ``option`` so a test can override
-one entry with ``override_settings(ANALYTICS={...})``."""
+"""Analytics options: ``settings.ANALYTICS`` over these defaults (read through
+``analytics_settings.NAME``; see core/conf.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from core.conf import AppSettings
 
 DEFAULTS: dict[str, Any] = {
     # --- consumer insights ---
@@ -59,6 +58,5 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def option(name: str) -> Any:
-    configured = getattr(settings, "ANALYTICS", None) or {}
-    return configured.get(name, DEFAULTS[name])
+
+analytics_settings = AppSettings("ANALYTICS", defaults=DEFAULTS)

@@ -26,7 +26,7 @@ from vault.models import Vault
 from vault.selectors import current_profile_value, data_key, facet_records, facet_rows
 
 from . import consent_source
-from .conf import option
+from .conf import analytics_settings
 from .footprint import brand_activity, holders
 from .history import Purchase, to_purchase
 from .hygiene import consent_hygiene
@@ -79,7 +79,7 @@ def _profile_checks(*, vault: Vault, now: dt.datetime) -> dict[str, Any]:
         if key == "address":
             address_view = view
         age = (now - view.created_at).days
-        if age >= int(option("STALE_PROFILE_DAYS")):
+        if age >= int(analytics_settings.STALE_PROFILE_DAYS):
             stale.append({"facet": key, "record_id": view.id, "days_old": age})
     mismatch = None
     if address_view is not None and address_view.data.get("city"):
@@ -113,17 +113,17 @@ def insights_compute(*, vault: Vault, now: dt.datetime | None = None) -> dict[st
     purchases = vault_purchases(vault=vault)
     recurring = detect_recurring(purchases)
     recurring_ids = recurring.purchase_ids
-    z_threshold = float(option("UNUSUAL_Z"))
+    z_threshold = float(analytics_settings.UNUSUAL_Z)
     readers, usage = brand_activity(vault=vault, now=now)
     owner = vault.owner
     consents = consent_source.consents_for(owner)
     hygiene = consent_hygiene(
         consents, usage, now=now,
-        unused_days=int(option("CONSENT_UNUSED_DAYS")),
-        grace_days=int(option("CONSENT_GRACE_DAYS")),
-        broad_facets=int(option("BROAD_CONSENT_FACETS")),
-        broad_days=int(option("BROAD_CONSENT_DAYS")),
-        expiry_warning_days=int(option("CONSENT_EXPIRY_WARNING_DAYS")),
+        unused_days=int(analytics_settings.CONSENT_UNUSED_DAYS),
+        grace_days=int(analytics_settings.CONSENT_GRACE_DAYS),
+        broad_facets=int(analytics_settings.BROAD_CONSENT_FACETS),
+        broad_days=int(analytics_settings.BROAD_CONSENT_DAYS),
+        expiry_warning_days=int(analytics_settings.CONSENT_EXPIRY_WARNING_DAYS),
     )
     insights: dict[str, Any] = {
         "version": SNAPSHOT_VERSION,
@@ -132,12 +132,12 @@ def insights_compute(*, vault: Vault, now: dt.datetime | None = None) -> dict[st
         "purchase_count": len(purchases),
         "latest_purchase": purchases[-1].when.isoformat() if purchases else None,
         "spending": spending_summary(purchases, today=today, zone=zone,
-                                     months=int(option("SPENDING_MONTHS"))),
+                                     months=int(analytics_settings.SPENDING_MONTHS)),
         "subscriptions": [item.as_dict() for item in recurring.subscriptions],
         "price_increases": [item.as_dict() for item in recurring.price_increases],
         "unusual": {
             "purchases": unusual_purchases(purchases, exclude=recurring_ids,
-                                           window_days=int(option("UNUSUAL_WINDOW_DAYS")),
+                                           window_days=int(analytics_settings.UNUSUAL_WINDOW_DAYS),
                                            z_threshold=z_threshold),
             "months": unusual_months(purchases, exclude=recurring_ids, zone=zone, today=today,
                                      z_threshold=z_threshold),
@@ -149,7 +149,7 @@ def insights_compute(*, vault: Vault, now: dt.datetime | None = None) -> dict[st
     }
     insights["recommendations"] = build_recommendations(
         vault_id=str(vault.id), insights=insights, can_act=consent_source.can_act(),
-        today_iso=today.isoformat(), price_rise_recent_days=int(option("PRICE_RISE_RECENT_DAYS")),
+        today_iso=today.isoformat(), price_rise_recent_days=int(analytics_settings.PRICE_RISE_RECENT_DAYS),
     )
     return insights
 
@@ -177,7 +177,7 @@ def snapshot_of(*, vault: Vault) -> InsightSnapshot | None:
 
 def snapshot_is_fresh(snapshot: InsightSnapshot, *, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
-    max_age = dt.timedelta(seconds=int(option("SNAPSHOT_MAX_AGE_SECONDS")))
+    max_age = dt.timedelta(seconds=int(analytics_settings.SNAPSHOT_MAX_AGE_SECONDS))
     return not snapshot.stale and now - snapshot.computed_at < max_age
 
 
@@ -249,7 +249,7 @@ def aggregate_contributions(*, brand: Any, dimension: str, months: int,
 
     now = now or timezone.now()
     since = now - dt.timedelta(days=int(months * 30.44))
-    currency = str(option("AGGREGATE_CURRENCY"))
+    currency = str(analytics_settings.AGGREGATE_CURRENCY)
     today = timezone.localdate(now)
     result = []
     for consumer, consent in consent_source.analytics_consumers(brand, now=now):
@@ -287,7 +287,7 @@ def privacy_budget_of(*, brand: Any) -> dict[str, Any]:
     places = Decimal("0.0001")
     budget = PrivacyBudget.objects.filter(brand=brand).first()
     total = (budget.total_epsilon if budget is not None
-             else Decimal(str(option("BRAND_EPSILON_BUDGET")))).quantize(places)
+             else Decimal(str(analytics_settings.BRAND_EPSILON_BUDGET))).quantize(places)
     spent = (budget.spent_epsilon if budget is not None else Decimal("0")).quantize(places)
     return {"total_epsilon": str(total), "spent_epsilon": str(spent),
             "remaining_epsilon": str(max(total - spent, Decimal("0")).quantize(places))}

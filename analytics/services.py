@@ -33,7 +33,7 @@ from vault.models import Vault
 from vault.selectors import data_key
 
 from . import consent_source, dp
-from .conf import option
+from .conf import analytics_settings
 from .models import (
     SNAPSHOT_FACET,
     AggregateRelease,
@@ -117,7 +117,7 @@ def schedule_refresh(*, vault: Vault) -> None:
     changed the vault. The snapshot is marked stale at once (so the page never shows
     figures older than the data) and the recomputation is queued on commit."""
     mark_stale(vault=vault)
-    if not option("REFRESH_AFTER_IMPORT"):
+    if not analytics_settings.REFRESH_AFTER_IMPORT:
         return
     vault_id = str(vault.id)
 
@@ -135,7 +135,7 @@ def refresh_all(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     from .tasks import refresh_insights
 
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(seconds=int(option("SNAPSHOT_MAX_AGE_SECONDS")) // 2)
+    cutoff = now - dt.timedelta(seconds=int(analytics_settings.SNAPSHOT_MAX_AGE_SECONDS) // 2)
     fresh = InsightSnapshot.objects.filter(stale=False, computed_at__gte=cutoff).values("vault_id")
     queued = 0
     for vault_id in (Vault.objects.exclude(id__in=fresh).order_by("id")
@@ -265,16 +265,16 @@ def aggregate_query(*, dimension: Any, months: Any = None, epsilon: Any = None) 
     if dimension not in DIMENSIONS:
         raise InvalidAggregateQuery("dimension must be one of " + ", ".join(DIMENSIONS))
     try:
-        month_count = int(months) if months not in (None, "") else int(option("AGGREGATE_MONTHS"))
+        month_count = int(months) if months not in (None, "") else int(analytics_settings.AGGREGATE_MONTHS)
     except (TypeError, ValueError) as error:
         raise InvalidAggregateQuery("months must be a whole number from 1 to 24") from error
     if not 1 <= month_count <= 24:
         raise InvalidAggregateQuery("months must be a whole number from 1 to 24")
-    low = Decimal(str(option("MIN_QUERY_EPSILON")))
-    high = Decimal(str(option("MAX_QUERY_EPSILON")))
+    low = Decimal(str(analytics_settings.MIN_QUERY_EPSILON))
+    high = Decimal(str(analytics_settings.MAX_QUERY_EPSILON))
     try:
         value = (Decimal(str(epsilon)) if epsilon not in (None, "")
-                 else Decimal(str(option("QUERY_EPSILON"))))
+                 else Decimal(str(analytics_settings.QUERY_EPSILON)))
     except InvalidOperation as error:
         raise InvalidAggregateQuery(f"epsilon must be a number from {low} to {high}") from error
     if not value.is_finite() or not low <= value <= high:
@@ -286,17 +286,17 @@ def aggregate_query(*, dimension: Any, months: Any = None, epsilon: Any = None) 
 def mechanism_for(query: AggregateQuery) -> dp.Mechanism:
     return dp.Mechanism(
         epsilon=float(query.epsilon),
-        count_share=float(option("COUNT_EPSILON_SHARE")),
-        min_group_size=int(option("MIN_GROUP_SIZE")),
-        delta=float(option("DELTA")),
-        sum_clip=int(option("SUM_CLIP_EUROS")),
-        max_cells=int(option("MAX_CATEGORIES_PER_CONSUMER")) if query.dimension == "category" else 1,
+        count_share=float(analytics_settings.COUNT_EPSILON_SHARE),
+        min_group_size=int(analytics_settings.MIN_GROUP_SIZE),
+        delta=float(analytics_settings.DELTA),
+        sum_clip=int(analytics_settings.SUM_CLIP_EUROS),
+        max_cells=int(analytics_settings.MAX_CATEGORIES_PER_CONSUMER) if query.dimension == "category" else 1,
     )
 
 
 def _budget_locked(brand: Any) -> PrivacyBudget:
     PrivacyBudget.objects.bulk_create(
-        [PrivacyBudget(brand=brand, total_epsilon=Decimal(str(option("BRAND_EPSILON_BUDGET"))))],
+        [PrivacyBudget(brand=brand, total_epsilon=Decimal(str(analytics_settings.BRAND_EPSILON_BUDGET)))],
         ignore_conflicts=True,
     )
     return PrivacyBudget.objects.select_for_update().get(brand=brand)
@@ -334,7 +334,7 @@ def aggregate_release(*, brand: Any, query: AggregateQuery, actor: Actor, reques
     transaction as the release and its audit event; a refusal is audited too.
     """
     now = now or timezone.now()
-    reuse_after = now - dt.timedelta(seconds=int(option("RELEASE_REUSE_SECONDS")))
+    reuse_after = now - dt.timedelta(seconds=int(analytics_settings.RELEASE_REUSE_SECONDS))
     facets = _facets_for(query.dimension)
     previous = (AggregateRelease.objects.filter(brand=brand, query_digest=query.digest,
                                                 created_at__gte=reuse_after)
@@ -395,7 +395,7 @@ def release_payload(release: AggregateRelease, *, remaining: str | None = None) 
         "released_at": release.created_at.isoformat(),
         "dimension": release.dimension,
         "months": release.months,
-        "currency": str(option("AGGREGATE_CURRENCY")),
+        "currency": str(analytics_settings.AGGREGATE_CURRENCY),
         "cells": release.cells,
         "privacy": mechanism_for(query).describe(),
     }

@@ -111,7 +111,7 @@ def write_bundle(directory: Path) -> BundleSummary:
         checkpoints = Checkpoint.objects.count()
     files["checkpoint.txt"] = _write(directory / "checkpoint.txt",
                                      (latest.note if latest else "").encode())
-    keys = [signing.verifier().encode(), *signing.option_list("PREVIOUS_VERIFIER_KEYS")]
+    keys = [signing.verifier().encode(), *signing.previous_verifier_keys()]
     files["public-key.txt"] = _write(directory / "public-key.txt", ("\n".join(keys) + "\n").encode())
     tree_size = latest.tree_size if latest else 0
     manifest = {

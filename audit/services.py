@@ -22,6 +22,7 @@ from django.utils import timezone
 from core.actors import Actor
 
 from . import merkle, signing
+from .conf import audit_settings
 from .hashing import GENESIS, event_hash
 from .models import (
     AuditEvent,
@@ -242,7 +243,7 @@ def checkpoint_issue(*, batch_size: int | None = None) -> CheckpointResult:
     later checkpoint, so each checkpoint covers a gap-free prefix that never
     changes. No new event: the latest checkpoint is returned as it is.
     """
-    batch = batch_size or signing.option_int("SEQUENCE_BATCH_SIZE")
+    batch = batch_size or int(audit_settings.SEQUENCE_BATCH_SIZE)
     signing.signing_key()  # fail before doing any work when the key is missing
     with transaction.atomic(durable=True):
         TreeHead.objects.bulk_create([TreeHead(id=1)], ignore_conflicts=True)

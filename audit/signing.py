@@ -5,30 +5,20 @@ from __future__ import annotations
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from . import note
+from .conf import audit_settings
 
 
-def audit_option(name: str) -> object:
-    return getattr(settings, "AUDIT", {})[name]
-
-
-def option_int(name: str) -> int:
-    value = audit_option(name)
-    if not isinstance(value, int | str):
-        raise ImproperlyConfigured(f"AUDIT[{name!r}] must be a number")
-    return int(value)
-
-
-def option_list(name: str) -> list[str]:
-    value = getattr(settings, "AUDIT", {}).get(name, [])
+def previous_verifier_keys() -> list[str]:
+    """Verifier keys of retired signing keys, so older checkpoints still verify."""
+    value = audit_settings.PREVIOUS_VERIFIER_KEYS
     return [str(item) for item in value] if isinstance(value, list | tuple) else []
 
 
 def origin() -> str:
-    return str(audit_option("ORIGIN"))
+    return str(audit_settings.ORIGIN)
 
 
 @lru_cache(maxsize=4)
@@ -40,7 +30,7 @@ def _key(encoded: str) -> Ed25519PrivateKey:
 
 
 def signing_key() -> Ed25519PrivateKey:
-    encoded = str(getattr(settings, "AUDIT", {}).get("SIGNING_KEY") or "")
+    encoded = str(audit_settings.SIGNING_KEY or "")
     if not encoded:
         raise ImproperlyConfigured(
             "SILLAGE_AUDIT_SIGNING_KEY is not set: checkpoints cannot be signed. "
@@ -57,7 +47,7 @@ def verifier() -> note.Verifier:
 def trusted_verifiers() -> list[note.Verifier]:
     """The current key first, then retired keys whose older checkpoints still count."""
     keys = [verifier()]
-    for text in option_list("PREVIOUS_VERIFIER_KEYS"):
+    for text in previous_verifier_keys():
         keys.append(note.parse_verifier(text))
     return keys
 

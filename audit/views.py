@@ -15,9 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from . import selectors
+from .conf import audit_settings
 from .forms import ActivityFilterForm
 from .labels import rows_for
-from .signing import option_int
 
 
 @login_required
@@ -33,7 +33,7 @@ def activity(request: HttpRequest) -> HttpResponse:
     form = ActivityFilterForm(request.GET or None, actors=choices)
     actor = form.actor_key()
     events = selectors.events_for_subject(subject=subject, actor=actor)
-    page = Paginator(events, option_int("ACTIVITY_PAGE_SIZE")).get_page(
+    page = Paginator(events, int(audit_settings.ACTIVITY_PAGE_SIZE)).get_page(
         request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

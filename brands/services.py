@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -30,6 +29,7 @@ from vault.crypto import blind_index
 from vault.facets import RecordInvalid
 from vault.services import record_write
 
+from .conf import brands_settings
 from .models import Application, Brand, BrandMembership, IdempotencyKey
 from .selectors import FacetRead, facet_values_for_token, profile_for_token, require_facet
 
@@ -297,7 +297,7 @@ def request_digest(*, facet: str, payload: Any) -> str:
 
 
 def _replay(*, application: Application, key: str, digest_value: str) -> WriteResult | None:
-    horizon = timezone.now() - dt.timedelta(hours=int(settings.BRAND_API["IDEMPOTENCY_HOURS"]))
+    horizon = timezone.now() - dt.timedelta(hours=int(brands_settings.IDEMPOTENCY_HOURS))
     stored = (
         IdempotencyKey.objects.filter(application=application, key=key, created_at__gte=horizon)
         .first()
@@ -385,9 +385,9 @@ def demo_brand_ensure(*, redirect_uri: str = DEMO_REDIRECT_URI) -> tuple[Brand, 
 
 
 def idempotency_keys_prune(*, now: dt.datetime | None = None) -> int:
-    """Forget Idempotency-Keys older than BRAND_API["IDEMPOTENCY_HOURS"]."""
+    """Forget Idempotency-Keys older than BRANDS["IDEMPOTENCY_HOURS"]."""
     horizon = (now or timezone.now()) - dt.timedelta(
-        hours=int(settings.BRAND_API["IDEMPOTENCY_HOURS"])
+        hours=int(brands_settings.IDEMPOTENCY_HOURS)
     )
     deleted, _detail = IdempotencyKey.objects.filter(created_at__lt=horizon).delete()
     return deleted

@@ -32,7 +32,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.oauth2_validators import OAuth2Validator
@@ -42,6 +41,7 @@ from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.oauth2.rfc6749.endpoints.token import TokenEndpoint
 from oauthlib.oauth2.rfc6749.grant_types import ClientCredentialsGrant
 
+from .conf import consents_settings
 from .models import AccessToken, Consent, Grant, RefreshToken
 from .scopes import CLIENT_SCOPES, ScopeError, clean_duration_days, clean_purpose
 
@@ -128,7 +128,7 @@ class SillageValidator(OAuth2Validator):
         try:
             purpose = clean_purpose(getattr(request, "purpose", None))
             days = clean_duration_days(getattr(request, "duration_days", None),
-                                       maximum=int(settings.CONSENTS["MAX_DURATION_DAYS"]))
+                                       maximum=int(consents_settings.MAX_DURATION_DAYS))
         except ScopeError as error:
             raise errors.InvalidRequestError(description=str(error), request=request) from error
         if request.client is not None and not request.client.declares(purpose):

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.utils import translation
 
+from .conf import consents_settings
 from .purposes import purpose_default
 from .scopes import facet_info
 
@@ -53,7 +54,7 @@ def canonical(payload: Any) -> bytes:
 
 @cache
 def signing_key() -> Ed25519PrivateKey:
-    configured = str(settings.CONSENTS.get("RECEIPT_SIGNING_KEY") or "")
+    configured = str(consents_settings.RECEIPT_SIGNING_KEY or "")
     if configured:
         seed = _b64url_decode(configured)
     else:
@@ -89,7 +90,7 @@ def build_receipt(consent: Consent) -> dict[str, Any]:
     brand = consent.brand
     return {
         "version": "KI-CR-v1.1.0",
-        "jurisdiction": settings.CONSENTS["RECEIPT_JURISDICTION"],
+        "jurisdiction": consents_settings.RECEIPT_JURISDICTION,
         "consentTimestamp": int(consent.granted_at.timestamp()),
         "collectionMethod": "Sillage consent screen (OAuth 2.0 authorization code + PKCE)",
         "consentReceiptID": str(consent.id),

@@ -13,7 +13,6 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -23,6 +22,7 @@ from audit.services import audit_append
 from core.actors import SYSTEM, Actor
 
 from . import hooks
+from .conf import consents_settings
 from .models import ACCESS_MODES, AccessToken, Consent, Grant, RefreshToken, scopes_of
 from .receipts import build_receipt, sign_receipt
 from .scopes import ScopeError, clean_purpose, parse_scopes
@@ -88,7 +88,7 @@ def clean_grants(facets: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
 
 
 def _max_expiry(now: dt.datetime) -> dt.datetime:
-    return now + dt.timedelta(days=int(settings.CONSENTS["MAX_DURATION_DAYS"]))
+    return now + dt.timedelta(days=int(consents_settings.MAX_DURATION_DAYS))
 
 
 def _sign(consent: Consent) -> None:

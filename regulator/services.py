@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import account_create
-from audit import signing
+from audit.conf import audit_settings
 from audit.services import audit_append
 from core.actors import Actor
 
@@ -37,7 +37,7 @@ def regulator_token_create(
     if user.role != User.Role.REGULATOR or not user.is_active:
         raise ValueError("API tokens are for active regulator accounts only.")
     name = name.strip()[:80] or "API token"
-    days = lifetime_days if lifetime_days is not None else signing.option_int("TOKEN_LIFETIME_DAYS")
+    days = lifetime_days if lifetime_days is not None else int(audit_settings.TOKEN_LIFETIME_DAYS)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():

@@ -27,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import selectors, signing
+from audit.conf import audit_settings
 from audit.export import write_bundle_zip
 from audit.labels import rows_for
 from audit.rows import consistent_read
@@ -65,7 +66,7 @@ def _audited(request: HttpRequest, view: str, *, filters: dict[str, Any] | None 
 def search(request: HttpRequest) -> HttpResponse:
     form = RegulatorSearchForm(request.GET or None)
     filters = form.filters()
-    size = signing.option_int("REGULATOR_PAGE_SIZE")
+    size = int(audit_settings.REGULATOR_PAGE_SIZE)
     with transaction.atomic():
         paginator = Paginator(selectors.events_search(filters), size)
         page = paginator.get_page(request.GET.get("page"))

@@ -26,8 +26,9 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from .conf import vault_settings
 
 FORMAT_V1 = b"\x01"
 NONCE_BYTES = 12
@@ -97,8 +98,7 @@ class Keyring:
 
 @functools.cache
 def keyring() -> Keyring:
-    options = settings.VAULT
-    return Keyring.parse(str(options["KEYS"]), str(options.get("ACTIVE_KEY", "")))
+    return Keyring.parse(str(vault_settings.KEYS), str(vault_settings.ACTIVE_KEY))
 
 
 def new_data_key() -> bytes:
@@ -187,7 +187,7 @@ class DataKey:
 def blind_index(value: str, *, purpose: str) -> str:
     """Keyed digest for equality look-ups on values we refuse to store in clear."""
     key = base64.urlsafe_b64decode(
-        str(settings.VAULT["INDEX_KEY"]) + "=" * (-len(str(settings.VAULT["INDEX_KEY"])) % 4)
+        str(vault_settings.INDEX_KEY) + "=" * (-len(str(vault_settings.INDEX_KEY)) % 4)
     )
     return hmac.new(key, f"{purpose}|{value}".encode(), sha256).hexdigest()
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from .conf import vault_settings
 
 
 def keystore_alias() -> str:
-    return str(settings.VAULT.get("KEYSTORE_DATABASE", "default"))
+    return str(vault_settings.KEYSTORE_DATABASE)
 
 
 class KeystoreRouter:

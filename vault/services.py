@@ -18,6 +18,7 @@ from audit.services import audit_append
 from core.actors import Actor, system_actor
 
 from . import exporters, hooks, importers
+from .conf import vault_settings
 from .crypto import DataKey, blind_index, keyring, new_data_key
 from .facets import RecordInvalid, clean_event_time, get_facet
 from .models import ImportBatch, Record, Source, Vault, WrappedKey
@@ -264,14 +265,14 @@ def vault_import(
     inserted in one transaction with its audit event.
     """
     source = clean_source(source)
-    limit = _option("MAX_IMPORT_BYTES")
+    limit = int(vault_settings.MAX_IMPORT_BYTES)
     raw = stream if isinstance(stream, bytes) else stream.read(limit + 1)
     if len(raw) > limit:
         raise ImportTooLarge(
             [importers.Problem("file", "", f"the file is larger than {limit // (1024 * 1024)} MiB")]
         )
     file_format = file_format or importers.detect_format(raw, filename)
-    parsed = importers.parse(raw, file_format=file_format, max_records=_option("MAX_IMPORT_RECORDS"))
+    parsed = importers.parse(raw, file_format=file_format, max_records=int(vault_settings.MAX_IMPORT_RECORDS))
     return _store_import(vault=vault, source=source, parsed=parsed, file_format=file_format,
                          byte_size=len(raw), actor=actor, request_id=request_id)
 
@@ -292,7 +293,7 @@ def _store_import(
         by_facet[item.facet] = by_facet.get(item.facet, 0) + 1
         if item.occurred_at is None:
             last_profile_index[item.facet] = index
-    batch_size = _option("IMPORT_BATCH_SIZE")
+    batch_size = int(vault_settings.IMPORT_BATCH_SIZE)
     with transaction.atomic():
         _lock(vault)
         now = timezone.now()

@@ -1,4 +1,4 @@
-"""Rate limit per OAuth client (all its tokens together), from BRAND_API["RATE_LIMIT"].
+"""Rate limit per OAuth client (all its tokens together), from BRANDS["RATE_LIMIT"].
 
 A fixed-window counter in the cache (one atomic increment per request),
 rather than DRF's sliding log, whose cost grows with the number of requests
@@ -10,10 +10,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
+
+from brands.conf import brands_settings
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -29,7 +30,7 @@ class BrandClientThrottle(BaseThrottle):
         client = getattr(request.user, "client_id", None)
         if not client:
             return True
-        limit, period = parse_rate(str(settings.BRAND_API["RATE_LIMIT"]))
+        limit, period = parse_rate(str(brands_settings.RATE_LIMIT))
         now = time.time()
         window = int(now // period)
         key = f"throttle:brand-client:{client}:{window}"

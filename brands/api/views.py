@@ -8,12 +8,12 @@ import json
 import re
 from typing import Any
 
-from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from brands.conf import brands_settings
 from brands.selectors import FacetNotConsented, UnknownFacet
 from brands.services import (
     IdempotencyConflict,
@@ -112,8 +112,8 @@ class FacetView(BrandApiView):
             query = FacetQuerySerializer(data=request.query_params)
             query.is_valid(raise_exception=True)
             params = dict(query.validated_data)
-        limit = min(int(params.get("limit") or settings.BRAND_API["PAGE_SIZE"]),
-                    int(settings.BRAND_API["MAX_PAGE_SIZE"]))
+        limit = min(int(params.get("limit") or brands_settings.PAGE_SIZE),
+                    int(brands_settings.MAX_PAGE_SIZE))
         try:
             result = api_facet_read(token=self.token, facet=facet, since=params.get("since"),
                                     cursor=params.get("cursor"), limit=limit,
@@ -170,7 +170,7 @@ class FacetView(BrandApiView):
 
     def _body(self, request: Request) -> dict[str, Any]:
         """The JSON body, refused before parsing when too large (413)."""
-        limit = int(settings.BRAND_API["MAX_BODY_BYTES"])
+        limit = int(brands_settings.MAX_BODY_BYTES)
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -213,15 +213,15 @@ def vault_settings(secrets: dict[str, str]) -> dict[str, object]:
         "KEYSTORE_DATABASE": "keystore" if "keystore" in DATABASES else "default",
         "MAX_IMPORT_BYTES": env.int("SILLAGE_MAX_IMPORT_BYTES", default=32 * 1024 * 1024),
         "MAX_IMPORT_RECORDS": env.int("SILLAGE_MAX_IMPORT_RECORDS", default=200_000),
-        "IMPORT_BATCH_SIZE": 2_000,
     }
 
 
-PORTAL = {
-    # Failed log-ins allowed per account and per client address in WINDOW seconds.
+# Each app's options: a namespaced dict named after the app, read through the
+# app's conf.py (core/conf.py), where every option and its default is written.
+# Only what a deployment sets (here, from the environment) is listed below.
+ACCOUNTS = {
     "LOGIN_MAX_FAILURES": env.int("SILLAGE_LOGIN_MAX_FAILURES", default=5),
     "LOGIN_WINDOW_SECONDS": env.int("SILLAGE_LOGIN_WINDOW_SECONDS", default=900),
-    "TOTP_ISSUER": "Sillage",
 }
 
 LOGGING = {
@@ -246,11 +246,6 @@ def audit_settings(secrets: dict[str, str]) -> dict[str, object]:
         "ORIGIN": env.str("SILLAGE_AUDIT_ORIGIN", default="sillage.example/audit"),
         # Verifier keys ("name+id+key") of retired signing keys, so older checkpoints still verify.
         "PREVIOUS_VERIFIER_KEYS": env.list("SILLAGE_AUDIT_PREVIOUS_VERIFIER_KEYS", default=[]),
-        "SEQUENCE_BATCH_SIZE": 5_000,
-        "ACTIVITY_PAGE_SIZE": 25,
-        "REGULATOR_PAGE_SIZE": 50,
-        "API_PAGE_SIZE": 100,
-        "API_MAX_PAGE_SIZE": 1_000,
         "TOKEN_LIFETIME_DAYS": env.int("SILLAGE_AUDIT_TOKEN_LIFETIME_DAYS", default=90),
     }
 
@@ -339,17 +334,10 @@ CONSENTS = {
     "RECEIPT_SIGNING_KEY": env.str("SILLAGE_RECEIPT_SIGNING_KEY", default=""),
     "RECEIPT_JURISDICTION": env.str("SILLAGE_RECEIPT_JURISDICTION", default="EU (GDPR)"),
     "CONTROLLER_NAME": env.str("SILLAGE_CONTROLLER_NAME", default="Sillage"),
-    "MAX_DURATION_DAYS": 365,
-    "DEFAULT_DURATION_DAYS": 90,
 }
-BRAND_API = {
-    # Per OAuth client, counted across all its tokens.
+BRANDS = {
     "RATE_LIMIT": env.str("SILLAGE_API_RATE_LIMIT", default="600/min"),
     "MAX_BODY_BYTES": env.int("SILLAGE_API_MAX_BODY_BYTES", default=64 * 1024),
-    "PAGE_SIZE": 100,
-    "MAX_PAGE_SIZE": 500,
-    # How long an Idempotency-Key and its stored response are honoured.
-    "IDEMPOTENCY_HOURS": 24,
 }
 
 

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit import selectors, signing
+from audit.conf import audit_settings
 from audit.models import Checkpoint
 from audit.services import audit_viewed
 from core.actors import account_actor
@@ -63,8 +64,8 @@ def _decode_cursor(kind: str, cursor: str | None) -> int | None:
 
 
 def _page_size(requested: int | None) -> int:
-    default = signing.option_int("API_PAGE_SIZE")
-    return min(requested or default, signing.option_int("API_MAX_PAGE_SIZE"))
+    default = int(audit_settings.API_PAGE_SIZE)
+    return min(requested or default, int(audit_settings.API_MAX_PAGE_SIZE))
 
 
 def _valid(serializer_class: type, request: Request) -> dict[str, Any]:
@@ -254,7 +255,7 @@ class PublicKeyView(RegulatorAPIView):
             self.audited(request)
         return Response(PublicKeySerializer({
             "origin": signing.origin(), "verifier_key": signing.verifier().encode(),
-            "previous_verifier_keys": signing.option_list("PREVIOUS_VERIFIER_KEYS"),
+            "previous_verifier_keys": signing.previous_verifier_keys(),
         }).data)
 
 

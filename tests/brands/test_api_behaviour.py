@@ -116,7 +116,7 @@ def test_malformed_bodies(token: str) -> None:
     assert api(token, "/api/v1/facets/purchases", method="post", data={"a": "b"}).status_code == 415
 
 
-@override_settings(BRAND_API={"RATE_LIMIT": "100/min", "MAX_BODY_BYTES": 300, "PAGE_SIZE": 100,
+@override_settings(BRANDS={"RATE_LIMIT": "100/min", "MAX_BODY_BYTES": 300, "PAGE_SIZE": 100,
                               "MAX_PAGE_SIZE": 500, "IDEMPOTENCY_HOURS": 24})
 def test_too_large_body_is_413(token: str) -> None:
     before = Record.objects.count()
@@ -148,7 +148,7 @@ def test_rate_limit_is_per_client(token: str, flow: Flow) -> None:
 
     cache.clear()
     other = flow.tokens(scope="contact:read")["access_token"]  # same client, another token
-    with override_settings(BRAND_API={"RATE_LIMIT": "3/min", "MAX_BODY_BYTES": 65536,
+    with override_settings(BRANDS={"RATE_LIMIT": "3/min", "MAX_BODY_BYTES": 65536,
                                       "PAGE_SIZE": 100, "MAX_PAGE_SIZE": 500,
                                       "IDEMPOTENCY_HOURS": 24}):
         statuses = [api(token, "/api/v1/consent").status_code for _ in range(3)]

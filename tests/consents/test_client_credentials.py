@@ -337,7 +337,7 @@ def test_the_database_holds_no_client_credentials_token_in_clear(app: ClientApp)
 
 
 def test_aggregates_are_rate_limited_per_client(app: ClientApp, settings: Any) -> None:
-    settings.BRAND_API = {**settings.BRAND_API, "RATE_LIMIT": "1/min"}
+    settings.BRANDS = {**settings.BRANDS, "RATE_LIMIT": "1/min"}
     token = client_token(app)
     assert api(token, AGGREGATES).status_code == 200
     before = aggregates_state()

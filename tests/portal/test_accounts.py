@@ -153,7 +153,7 @@ def test_changing_the_password_needs_the_old_one(client: Client, consumer: User)
     assert client.get("/accounts/").status_code == 200
 
 
-@override_settings(PORTAL={"LOGIN_MAX_FAILURES": 2, "LOGIN_WINDOW_SECONDS": 600,
+@override_settings(ACCOUNTS={"LOGIN_MAX_FAILURES": 2, "LOGIN_WINDOW_SECONDS": 600,
                            "TOTP_ISSUER": "Sillage"})
 def test_a_stolen_session_cannot_guess_the_password_through_the_account_page(
     client: Client, consumer: User

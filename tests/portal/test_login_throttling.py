@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 LIMIT = {"LOGIN_MAX_FAILURES": 3, "LOGIN_WINDOW_SECONDS": 600, "TOTP_ISSUER": "Sillage"}
 
 
-@override_settings(PORTAL=LIMIT)
+@override_settings(ACCOUNTS=LIMIT)
 def test_repeated_failures_answer_429_even_for_the_right_password(
     client: Client, consumer: User
 ) -> None:
@@ -30,7 +30,7 @@ def test_repeated_failures_answer_429_even_for_the_right_password(
     assert "_auth_user_id" not in client.session
 
 
-@override_settings(PORTAL=LIMIT)
+@override_settings(ACCOUNTS=LIMIT)
 def test_one_address_guessing_many_accounts_is_throttled_too(
     client: Client, make_consumer
 ) -> None:
@@ -43,7 +43,7 @@ def test_one_address_guessing_many_accounts_is_throttled_too(
     assert statuses[12] == 429
 
 
-@override_settings(PORTAL=LIMIT)
+@override_settings(ACCOUNTS=LIMIT)
 def test_an_account_under_attack_pauses_for_every_address(
     consumer: User,
 ) -> None:

@@ -1,0 +1,17 @@
+"""Vault options: ``settings.VAULT`` over these defaults (read through
+``vault_settings.NAME``; see core/conf.py)."""
+
+from core.conf import AppSettings
+
+vault_settings = AppSettings("VAULT", required=("KEYS", "INDEX_KEY"), defaults={
+    # KEYS: "id:base64url(32 bytes)" entries, comma separated; several ids allow
+    # rotation. INDEX_KEY: HMAC key of the blind indexes (log-in e-mail look-up),
+    # so e-mails are never stored in clear. Both are secrets from the environment.
+    # The id new data keys are wrapped under; the last listed id when empty.
+    "ACTIVE_KEY": "",
+    # Database alias of the wrapped data keys ("keystore" routes them apart).
+    "KEYSTORE_DATABASE": "default",
+    "MAX_IMPORT_BYTES": 32 * 1024 * 1024,
+    "MAX_IMPORT_RECORDS": 200_000,
+    "IMPORT_BATCH_SIZE": 2_000,
+})
