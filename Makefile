@@ -7,8 +7,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Sillage's apps, bottom layer first (docs/architecture.md).
+APPS   := core audit vault accounts consents brands webhooks regulator analytics portal config
 
-.PHONY: install run test lint typecheck browser bench clean
+.PHONY: install run test lint typecheck layers browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +39,12 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 
+# The layers contract (pyproject.toml [tool.importlinter]): no app imports one above it.
+layers: install
+	$(BIN)/lint-imports
+
 typecheck: install
-	$(BIN)/mypy vault audit consents
+	$(BIN)/mypy $(APPS)
 
 bench: install
 	$(BIN)/python bench/import_bench.py

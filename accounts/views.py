@@ -35,6 +35,7 @@ from .forms import (
     TotpConfirmForm,
 )
 from .models import User
+from .requests import account_of
 from .services import (
     AccountExists,
     account_create,
@@ -158,7 +159,9 @@ def _pending_user(request: HttpRequest) -> tuple[User | None, dict[str, Any]]:
     if time.time() - float(pending.get("since", 0)) > PENDING_SECONDS:
         request.session.pop(PENDING_KEY, None)
         return None, {}
-    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    pending_id = pending.get("user")
+    user = (User.objects.filter(pk=pending_id, is_active=True).first()
+            if isinstance(pending_id, str) else None)
     if user is None or not user.two_factor_enabled:
         request.session.pop(PENDING_KEY, None)
         return None, {}
@@ -216,7 +219,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 def _account_page(request: HttpRequest, status: int = 200, **forms: Any) -> HttpResponse:
-    user = request.user
+    user = account_of(request)
     password_form = forms.get("password_form") or PasswordChangeForm(user=user)
     # Django's form autofocuses its first field; on this page it would jump past the 2FA section.
     password_form.fields["old_password"].widget.attrs.pop("autofocus", None)
@@ -239,7 +242,7 @@ def account_view(request: HttpRequest) -> HttpResponse:
         return _account_page(request)
     # Both changes below ask for the password again: a stolen session must not
     # turn them into a password-guessing oracle, so they share the log-in throttle.
-    email = request.user.email
+    email = account_of(request).email
     client_ip = _client_ip(request)
     if not login_allowed(email=email, client_ip=client_ip):
         minutes = max(1, int(accounts_settings.LOGIN_WINDOW_SECONDS) // 60)
@@ -250,7 +253,7 @@ def account_view(request: HttpRequest) -> HttpResponse:
         return _account_page(request, status=429)
     action = request.POST.get("action")
     if action == "password":
-        password_form = PasswordChangeForm(user=request.user, data=request.POST)
+        password_form = PasswordChangeForm(user=account_of(request), data=request.POST)
         if password_form.is_valid():
             password_form.save()
             update_session_auth_hash(request, password_form.user)
@@ -260,9 +263,9 @@ def account_view(request: HttpRequest) -> HttpResponse:
             login_failed(email=email, client_ip=client_ip, request_id=_request_id(request))
         return _account_page(request, status=400, password_form=password_form)
     if action == "totp_disable":
-        disable_form = PasswordCheckForm(user=request.user, data=request.POST)
+        disable_form = PasswordCheckForm(user=account_of(request), data=request.POST)
         if disable_form.is_valid():
-            totp_disable(user=request.user, request_id=_request_id(request))
+            totp_disable(user=account_of(request), request_id=_request_id(request))
             messages.success(request, _("Two-factor authentication is off."))
             return redirect("accounts:account")
         if disable_form.has_error("password", "password_incorrect"):
@@ -277,7 +280,7 @@ def account_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def totp_setup_view(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = account_of(request)
     if user.two_factor_enabled:
         messages.info(request, _("Two-factor authentication is already on."))
         return redirect("accounts:account")
@@ -306,7 +309,7 @@ def totp_setup_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def account_delete_view(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = account_of(request)
     form = AccountDeleteForm(request.POST or None, user=user)
     status = 200
     if request.method == "POST":

@@ -31,6 +31,7 @@ from brands.api.serializers import ErrorSerializer
 from brands.api.throttling import BrandClientThrottle
 from brands.selectors import token_for_bearer
 from consents.scopes import CLIENT_SCOPES
+from core.actors import Actor, brand_application_actor
 from core.api_errors import ApiError
 
 from . import services
@@ -50,8 +51,8 @@ class BrandPrincipal:
     is_anonymous: bool = False
 
     @property
-    def actor(self) -> tuple[str, str]:
-        return ("brand_application", self.client_id)
+    def actor(self) -> Actor:
+        return brand_application_actor(self)
 
 
 class TokenRefused(AuthenticationFailed):

@@ -29,7 +29,6 @@ from .scopes import ScopeError, clean_purpose, parse_scopes
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from brands.models import Application
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +107,7 @@ def _end_tokens(consent: Consent, *, now: dt.datetime) -> int:
 def consent_grant(
     *,
     consumer: User,
-    application: Application,
+    application: Any,
     facets: Mapping[str, Iterable[str]],
     purpose: str,
     expires_at: dt.datetime,
@@ -118,6 +117,9 @@ def consent_grant(
     issue: Callable[[Consent], object] | None = None,
 ) -> Consent:
     """Record a consent the consumer gave on the consent screen.
+
+    ``application`` is the brand's OAuth client (``brands.Application``, the
+    toolkit's swapped application model, in the layer above this one).
 
     ``issue`` runs inside the same transaction (the authorization server passes
     the creation of the authorization code), so a consent never exists without
@@ -291,7 +293,7 @@ def consent_tokens_revoke(*, consent: Consent, reason: str) -> int:
     return ended
 
 
-def client_tokens_revoke(*, application: Application) -> int:
+def client_tokens_revoke(*, application: Any) -> int:
     """End the client-credentials tokens (``aggregates``) of one client, e.g.
     when its secret is rotated: they were obtained with the old secret alone.
     Call inside the caller's transaction; consumers' tokens are left alone."""

@@ -20,8 +20,9 @@ from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.views import AuthorizationView
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
+from accounts.requests import account_of
 from core.actors import account_actor
-from core.requests import account_of, request_id_of
+from core.requests import request_id_of
 
 from .forms import ConsentForm, NarrowForm
 from .models import Consent

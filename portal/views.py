@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from core.requests import account_of
+from accounts.requests import account_of
 from vault.facets import FACETS
 from vault.selectors import recent_imports, vault_overview
 

@@ -8,7 +8,7 @@ import math
 import re
 import tempfile
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,16 +21,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.actors import account_actor
-from core.requests import account_of
 
 from .facets import FACETS, Facet, RecordInvalid
 from .forms import ImportForm, PreferenceFormSet, ProfileForm, describe, preference_rows
 from .importers import ImportRejected
+from .models import Vault
 from .selectors import current_profile_value, facet_records, source_label, vault_overview
 from .services import SELF_SOURCE, record_delete, record_write, vault_export, vault_import
 
 PER_PAGE = 25
 IMPORT_RESULT_KEY = "vault.last_import"
+
+
+def vault_of(request: HttpRequest) -> Vault:
+    """The logged-in consumer's vault, for views behind ``login_required``.
+    (The account model lives in the accounts app, above this one.)"""
+    return cast("Vault", request.user.vault)  # type: ignore[union-attr]
+
 
 
 def _request_id(request: HttpRequest) -> str:
@@ -52,7 +59,7 @@ def _sentence(label: str, message: str) -> str:
 @login_required
 @never_cache
 def vault_home(request: HttpRequest) -> HttpResponse:
-    summaries = vault_overview(vault=account_of(request).vault)
+    summaries = vault_overview(vault=vault_of(request))
     return render(
         request,
         "vault/overview.html",
@@ -78,7 +85,7 @@ def _page_number(request: HttpRequest) -> int:
 @require_http_methods(["GET", "POST"])
 def facet_view(request: HttpRequest, facet: str) -> HttpResponse:
     spec = _facet_or_404(facet)
-    vault = account_of(request).vault
+    vault = vault_of(request)
     form: ProfileForm | None = None
     formset: Any = None
     formset_error = ""
@@ -145,11 +152,11 @@ def _save_profile(
     data = editor.record_data()
     try:
         record_write(
-            vault=account_of(request).vault,
+            vault=vault_of(request),
             facet=spec.key,
             data=data,
             source=SELF_SOURCE,
-            actor=account_actor(account_of(request)),
+            actor=account_actor(request.user),
             request_id=_request_id(request),
         )
     except RecordInvalid as error:
@@ -173,9 +180,9 @@ def _save_profile(
 def record_delete_view(request: HttpRequest, facet: str, record_id: Any) -> HttpResponse:
     spec = _facet_or_404(facet)
     deleted = record_delete(
-        vault=account_of(request).vault,
+        vault=vault_of(request),
         record_id=record_id,
-        actor=account_actor(account_of(request)),
+        actor=account_actor(request.user),
         request_id=_request_id(request),
     )
     if not deleted:
@@ -199,7 +206,7 @@ def _where(text: str) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def import_view(request: HttpRequest) -> HttpResponse:
-    vault = account_of(request).vault
+    vault = vault_of(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form, "facets": FACETS}
     status = 200
@@ -212,7 +219,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
                     vault=vault,
                     source=form.cleaned_data["source"],
                     stream=upload,
-                    actor=account_actor(account_of(request)),
+                    actor=account_actor(request.user),
                     filename=upload.name or "",
                     request_id=_request_id(request),
                 )
@@ -263,9 +270,9 @@ def export_view(request: HttpRequest) -> HttpResponse | FileResponse:
         return render(request, "vault/export_page.html")
     archive = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
     vault_export(
-        vault=account_of(request).vault,
+        vault=vault_of(request),
         out=archive,
-        actor=account_actor(account_of(request)),
+        actor=account_actor(request.user),
         request_id=_request_id(request),
     )
     archive.seek(0)
