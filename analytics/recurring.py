@@ -1,5 +1,9 @@
 """Recurring payments and subscriptions, found in a purchase history.
 
+(Over 500 lines on purpose: it is one algorithm whose steps below only make
+sense together and share their small data types; split, each part would need
+the others to be read.)
+
 How (and why this way):
 
 1. Purchases are grouped by payee (``merchant_key``) and currency.

@@ -1,5 +1,9 @@
 """Full verification of the audit log as stored (``manage.py audit_verify``).
 
+(Over 500 lines on purpose: one pass over one database snapshot, whose checks
+share the streamed leaves, the problem list and the worker protocol; the
+maths it relies on lives apart, in hashing.py and merkle.py.)
+
 Checks, in one consistent snapshot of the database:
 
 1. every event's hash against its fields;
