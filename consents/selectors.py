@@ -29,6 +29,7 @@ from .models import Consent
 from .scopes import facet_info
 
 if TYPE_CHECKING:
+    from brands.models import Brand
     from portal.models import User
 
 
@@ -64,6 +65,20 @@ def consents_due_for_expiry(*, now: dt.datetime | None = None, limit: int = 500)
     return list(
         Consent.objects.filter(status=Consent.Status.ACTIVE, expires_at__lte=now)
         .order_by("expires_at")[:limit]
+    )
+
+
+def consents_live_for_brand(*, brand: Brand, purpose: str,
+                            now: dt.datetime | None = None) -> QuerySet[Consent]:
+    """The brand's consents for ``purpose`` live at ``now`` (active, not yet
+    expired: the same test as ``Consent.is_live``), with their vaults, grouped by
+    consumer and newest first within each consumer."""
+    now = now or timezone.now()
+    return (
+        Consent.objects.filter(brand=brand, purpose=purpose, status=Consent.Status.ACTIVE,
+                               expires_at__gt=now)
+        .select_related("vault")
+        .order_by("consumer_id", "-granted_at")
     )
 
 
