@@ -19,9 +19,9 @@ from analytics.services import (
 from audit.models import AuditEvent
 from vault.services import record_write
 
-from .conftest import import_records, needs_consents
+from .conftest import import_records
 
-pytestmark = [pytest.mark.django_db, needs_consents]
+pytestmark = pytest.mark.django_db
 
 CITY_FACETS = {"city": ["read"], "purchases": ["read"]}
 
