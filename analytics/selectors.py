@@ -17,7 +17,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Max
 from django.utils import timezone
 
 from consents.selectors import consents_for_consumer, consents_live_for_brand
@@ -295,9 +294,3 @@ def privacy_budget_of(*, brand: Any) -> dict[str, Any]:
 
 def releases_for(*, brand: Any, limit: int = 20) -> list[AggregateRelease]:
     return list(AggregateRelease.objects.filter(brand=brand).order_by("-created_at")[:limit])
-
-
-def release_counts(*, brand: Any) -> dict[str, Any]:
-    row = AggregateRelease.objects.filter(brand=brand).aggregate(count=Count("id"),
-                                                                  last=Max("created_at"))
-    return {"releases": row["count"], "last": row["last"]}

@@ -291,10 +291,6 @@ def events_search(filters: EventFilters) -> QuerySet[AuditEvent]:
     return events.order_by("-id")
 
 
-def known_actions() -> list[str]:
-    return sorted(AuditEvent.objects.values_list("action", flat=True).distinct())
-
-
 # --- per-brand statistics --------------------------------------------------------------------
 
 @dataclass

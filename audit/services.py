@@ -47,11 +47,6 @@ OPERATOR: Actor = (AuditEvent.ActorType.OPERATOR, "manage.py")
 TOKEN_PREFIX = "srt_"  # noqa: S105 (a prefix, not a secret)
 
 
-def brand_application_actor(application: Any) -> Actor:
-    """The audit actor for a brand's OAuth client: its public client id."""
-    return (AuditEvent.ActorType.BRAND_APPLICATION, str(application.client_id))
-
-
 def uuid7() -> uuid.UUID:
     """A time-ordered UUID (RFC 9562 version 7): 48-bit milliseconds, then randomness.
 

@@ -1,7 +1,7 @@
 """Reads for consents, and the one place where facet values are read for a brand.
 
 The consent screen's preview and the brand API go through the same functions
-(``facet_value`` and ``events_page``), so what the consumer is shown is exactly
+(``profile_values`` and ``events_page``), so what the consumer is shown is exactly
 what the brand would receive. Every function takes whom it reads for (a
 consumer, or a vault reached through a consent) and reads nothing else.
 """
@@ -140,10 +140,6 @@ def profile_values(*, vault: Vault, facets: Iterable[str],
             source = current.get(reduced.source)
             values[key] = derive(key, source, today=today) if source is not None else None
     return values
-
-
-def facet_value(*, vault: Vault, facet: str) -> dict[str, Any] | None:
-    return profile_values(vault=vault, facets=[facet])[facet]
 
 
 @dataclass

@@ -53,11 +53,6 @@ def analytics_population(*, application: Any, make_consumer: Callable[..., User]
 
 
 @pytest.fixture
-def import_purchases() -> Callable[..., None]:
-    return import_records
-
-
-@pytest.fixture
 def demo_consumer(make_consumer: Callable[..., User]) -> User:
     """A consumer with 18 months of demo purchases (Netflix rose from 13.49 to 15.99)."""
     user = make_consumer(email="demo.insights@example.test")
