@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Max
 
 from audit.models import AuditEvent
-from brands.models import Application
+from audit.selectors import brand_applications
 from vault.models import Source, Vault
 from vault.selectors import holdings
 
@@ -52,19 +51,6 @@ def holders(*, vault: Vault) -> list[dict[str, Any]]:
     for entry in result:
         entry["facets"].sort(key=lambda item: item["facet"])
     return result
-
-
-def _brand_names(client_ids: Iterable[str]) -> dict[str, str]:
-    """OAuth client id -> its brand's name (the client id itself when unknown)."""
-    names = {client_id: client_id for client_id in client_ids if client_id}
-    if not names:
-        return {}
-    for client_id, brand_name, application_name in (
-        Application.objects.filter(client_id__in=sorted(names))
-        .values_list("client_id", "brand__name", "name")
-    ):
-        names[client_id] = brand_name or application_name or client_id
-    return names
 
 
 def brand_activity(*, vault: Vault, now: dt.datetime,
@@ -108,10 +94,10 @@ def brand_activity(*, vault: Vault, now: dt.datetime,
             if row["last"] and (consent.last_used is None or row["last"] > consent.last_used):
                 consent.last_used = row["last"]
             consent.facets_used.update(row["facets"] or [])
-    names = _brand_names(apps)
+    brands = brand_applications(apps)
     readers = []
     for client_id, entry in apps.items():
-        entry["brand"] = names.get(client_id, client_id)
+        entry["brand"] = brands[client_id].name if client_id in brands else client_id
         entry["recent"] = recent.get(client_id, 0)
         entry["recent_days"] = recent_days
         entry["facets"] = sorted(entry["facets"].values(), key=lambda item: item["facet"])
