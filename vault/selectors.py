@@ -67,16 +67,17 @@ def records_open(*, vault: Vault, rows: Iterable[RowT]) -> Iterator[tuple[RowT, 
     """Open sealed values of one vault: yields each row with its opened payload, in order.
 
     Every reader of record contents (vault pages and export, the brand API and
-    consent previews, insights) opens through here, so the associated data a
-    ciphertext is bound to (vault, record id, facet, key version; see
-    ``vault.crypto.record_aad``) is built in exactly one place, and a row copied
-    to another vault, record or facet fails to open everywhere alike.
+    consent previews, insights, re-encryption) opens through here, so the
+    associated data a ciphertext is checked against (this vault, the row's own
+    id, facet and key version; see ``vault.crypto.record_aad``) is taken from
+    the row in one way only, and a row copied to another vault, record or facet
+    fails to open everywhere alike.
 
     Cost: no query per row. Each key version's wrapped key is read and
     unwrapped once per vault object (``data_key`` memoises it on the vault), and
     the opened key is reused for every row; pass all the rows of a read at once.
-    Lazy: a row is opened when the caller reaches it, so a large read is not
-    held decrypted in memory twice.
+    Lazy: a row is opened when the caller reaches it, so a streamed read
+    (``.iterator()``) stays streamed.
 
     Raises ``vault.crypto.SealError`` for a row that does not open here
     (``KeyUnavailable`` when its data key is gone, e.g. after erasure or
