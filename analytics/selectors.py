@@ -145,7 +145,8 @@ def insights_compute(*, vault: Vault, now: dt.datetime | None = None) -> dict[st
         "profile": _profile_checks(vault=vault, now=now),
     }
     insights["recommendations"] = build_recommendations(
-        vault_id=str(vault.id), insights=insights, today_iso=today.isoformat(), price_rise_recent_days=int(option("PRICE_RISE_RECENT_DAYS")),
+        vault_id=str(vault.id), insights=insights, today_iso=today.isoformat(),
+        price_rise_recent_days=int(option("PRICE_RISE_RECENT_DAYS")),
     )
     return insights
 
