@@ -1,5 +1,4 @@
-"""``/api/v1/aggregates`` (to be included under ``api/v1/`` once brand
-client-credentials tokens exist; see docs/insights.md)."""
+"""``/api/v1/aggregates`` (included under ``api/v1/`` by config/urls.py)."""
 
 from django.urls import path
 

@@ -18,10 +18,9 @@ from typing import Any
 from django.db.models import Count, Max
 
 from audit.models import AuditEvent
+from audit.selectors import brand_applications
 from vault.models import Source, Vault
 from vault.selectors import holdings
-
-from .consent_source import application_brands
 
 READ_ACTIONS = frozenset({"facet.read", "profile.read", "consent.read"})
 WRITE_ACTIONS = frozenset({"facet.write"})
@@ -95,10 +94,10 @@ def brand_activity(*, vault: Vault, now: dt.datetime,
             if row["last"] and (consent.last_used is None or row["last"] > consent.last_used):
                 consent.last_used = row["last"]
             consent.facets_used.update(row["facets"] or [])
-    names = application_brands(apps)
+    brands = brand_applications(apps)
     readers = []
     for client_id, entry in apps.items():
-        entry["brand"] = names.get(client_id, client_id)
+        entry["brand"] = brands[client_id].name if client_id in brands else client_id
         entry["recent"] = recent.get(client_id, 0)
         entry["recent_days"] = recent_days
         entry["facets"] = sorted(entry["facets"].values(), key=lambda item: item["facet"])

@@ -15,20 +15,22 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .consent_source import ConsentInfo
+from consents.models import Consent
+
 from .footprint import ConsentUsage
 
 LONG_CONSENT_MIN_FACETS = 3
 
 
-def consent_hygiene(consents: Sequence[ConsentInfo], usage: Mapping[str, ConsentUsage], *,
+def consent_hygiene(consents: Sequence[Consent], usage: Mapping[str, ConsentUsage], *,
                     now: dt.datetime, unused_days: int, grace_days: int, broad_facets: int,
                     broad_days: int, expiry_warning_days: int) -> list[dict[str, Any]]:
     findings = []
     for consent in consents:
         if not consent.is_live(now):
             continue
-        used = usage.get(consent.id, ConsentUsage())
+        consent_id = str(consent.pk)
+        used = usage.get(consent_id, ConsentUsage())
         issues: list[str] = []
         age_days = (now - consent.granted_at).days
         if used.uses == 0:
@@ -36,26 +38,23 @@ def consent_hygiene(consents: Sequence[ConsentInfo], usage: Mapping[str, Consent
                 issues.append("never_used")
         elif used.last_used is not None and (now - used.last_used).days >= unused_days:
             issues.append("unused")
-        duration_days = ((consent.expires_at - consent.granted_at).days
-                         if consent.expires_at is not None else None)
+        duration_days = (consent.expires_at - consent.granted_at).days
         many = len(consent.grants) >= broad_facets
-        long = duration_days is None or duration_days > broad_days
+        long = duration_days > broad_days
         if many or (long and len(consent.grants) >= LONG_CONSENT_MIN_FACETS):
             issues.append("broad")
-        days_left = None
-        if consent.expires_at is not None:
-            days_left = (consent.expires_at - now).days
-            if (consent.expires_at - now) <= dt.timedelta(days=expiry_warning_days):
-                issues.append("expiring")
+        days_left = (consent.expires_at - now).days
+        if (consent.expires_at - now) <= dt.timedelta(days=expiry_warning_days):
+            issues.append("expiring")
         if not issues:
             continue
         unused_facets = sorted(set(consent.grants) - used.facets_used) if used.uses else []
         findings.append({
-            "consent_id": consent.id,
-            "brand": consent.brand_name,
-            "client_id": consent.client_id,
+            "consent_id": consent_id,
+            "brand": consent.brand.name,
+            "client_id": consent.application.client_id,
             "purpose": consent.purpose,
-            "facets": consent.facets,
+            "facets": sorted(consent.grants),
             "facet_count": len(consent.grants),
             "write_facets": sorted(facet for facet, modes in consent.grants.items()
                                    if "write" in modes),
@@ -65,7 +64,7 @@ def consent_hygiene(consents: Sequence[ConsentInfo], usage: Mapping[str, Consent
             "days_since_use": (now - used.last_used).days if used.last_used else None,
             "granted_at": consent.granted_at.isoformat(),
             "days_since_grant": age_days,
-            "expires_at": consent.expires_at.isoformat() if consent.expires_at else None,
+            "expires_at": consent.expires_at.isoformat(),
             "days_to_expiry": days_left,
             "duration_days": duration_days,
             "many_facets": many,

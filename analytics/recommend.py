@@ -51,11 +51,10 @@ def _make(vault_id: str, kind: str, facts: Any, figures: dict[str, Any],
     }
 
 
-def _consent_recommendations(vault_id: str, hygiene: Iterable[dict[str, Any]],
-                             can_act: dict[str, bool]) -> list[dict[str, Any]]:
+def _consent_recommendations(vault_id: str,
+                             hygiene: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     found = []
-    revoke = ({"type": "revoke_consent"} if can_act.get("revoke")
-              else {"type": "review_consent", "url": "/consents/"})
+    revoke = {"type": "revoke_consent"}
     for item in hygiene:
         consent = item["consent_id"]
         base = {key: item[key] for key in ("brand", "purpose", "facets", "facet_count", "uses",
@@ -71,7 +70,7 @@ def _consent_recommendations(vault_id: str, hygiene: Iterable[dict[str, Any]],
         if "broad" in issues and "never_used" not in issues:
             keep = item["facets_used"] if item["unused_facets"] and item["facets_used"] else []
             figures = {**base, "keep": keep, "unused_facets": item["unused_facets"]}
-            if keep and can_act.get("narrow"):
+            if keep:
                 action = {"type": "narrow_consent", "consent_id": consent, "keep": keep}
             else:
                 action = {"type": "review_consent", "consent_id": consent, "url": "/consents/"}
@@ -150,10 +149,10 @@ def _profile_recommendations(vault_id: str, profile: dict[str, Any]) -> list[dic
     return found
 
 
-def build_recommendations(*, vault_id: str, insights: dict[str, Any], can_act: dict[str, bool],
-                          today_iso: str, price_rise_recent_days: int) -> list[dict[str, Any]]:
+def build_recommendations(*, vault_id: str, insights: dict[str, Any], today_iso: str,
+                          price_rise_recent_days: int) -> list[dict[str, Any]]:
     found = (
-        _consent_recommendations(vault_id, insights.get("consent_hygiene", []), can_act)
+        _consent_recommendations(vault_id, insights.get("consent_hygiene", []))
         + _subscription_recommendations(vault_id, insights.get("subscriptions", []),
                                         insights.get("price_increases", []), today_iso=today_iso,
                                         recent_days=price_rise_recent_days)

@@ -13,19 +13,18 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Max
 from django.utils import timezone
 
+from consents.selectors import consents_for_consumer, consents_live_for_brand
 from vault.crypto import SealError
 from vault.facets import FACETS
 from vault.models import Vault
-from vault.selectors import current_profile_value, data_key, facet_records, facet_rows
+from vault.selectors import Sealed, current_profile_value, facet_records, facet_rows, records_open
 
-from . import consent_source
 from .conf import analytics_settings
 from .footprint import brand_activity, holders
 from .history import Purchase, to_purchase
@@ -42,12 +41,11 @@ from .recurring import detect_recurring
 from .spending import spending_summary
 from .unusual import unusual_months, unusual_purchases
 
-if TYPE_CHECKING:
-    pass
-
 logger = logging.getLogger(__name__)
 
-SNAPSHOT_VERSION = 1
+# 2: "has_consents" (whether the consumer gave any consent) replaced "consents_available".
+SNAPSHOT_VERSION = 2
+ANALYTICS_PURPOSE = "analytics"
 STALE_FACETS = ("address", "contact")
 MISMATCH_WINDOW_DAYS = 60
 MISMATCH_MIN_LOCATIONS = 5
@@ -115,8 +113,7 @@ def insights_compute(*, vault: Vault, now: dt.datetime | None = None) -> dict[st
     recurring_ids = recurring.purchase_ids
     z_threshold = float(analytics_settings.UNUSUAL_Z)
     readers, usage = brand_activity(vault=vault, now=now)
-    owner = vault.owner
-    consents = consent_source.consents_for(owner)
+    consents = list(consents_for_consumer(consumer=vault.owner))
     hygiene = consent_hygiene(
         consents, usage, now=now,
         unused_days=int(analytics_settings.CONSENT_UNUSED_DAYS),
@@ -143,13 +140,13 @@ def insights_compute(*, vault: Vault, now: dt.datetime | None = None) -> dict[st
                                      z_threshold=z_threshold),
         },
         "footprint": {"holders": holders(vault=vault), "readers": readers},
-        "consents_available": consent_source.available(),
+        "has_consents": bool(consents),
         "consent_hygiene": hygiene,
         "profile": _profile_checks(vault=vault, now=now),
     }
     insights["recommendations"] = build_recommendations(
-        vault_id=str(vault.id), insights=insights, can_act=consent_source.can_act(),
-        today_iso=today.isoformat(), price_rise_recent_days=int(analytics_settings.PRICE_RISE_RECENT_DAYS),
+        vault_id=str(vault.id), insights=insights, today_iso=today.isoformat(),
+        price_rise_recent_days=int(analytics_settings.PRICE_RISE_RECENT_DAYS),
     )
     return insights
 
@@ -157,11 +154,10 @@ def insights_compute(*, vault: Vault, now: dt.datetime | None = None) -> dict[st
 def open_snapshot(snapshot: InsightSnapshot) -> dict[str, Any] | None:
     """The snapshot's payload, or None when it cannot be opened any more (its
     data key was replaced by a re-encryption) or is of an older format."""
+    row = Sealed(id=snapshot.id, facet=SNAPSHOT_FACET, key_version=snapshot.key_version,
+                 sealed=snapshot.sealed)
     try:
-        key = data_key(snapshot.vault, snapshot.key_version)
-        payload: dict[str, Any] = key.open_record(
-            bytes(snapshot.sealed), record_id=str(snapshot.id), facet=SNAPSHOT_FACET
-        )
+        [(_row, payload)] = records_open(vault=snapshot.vault, rows=[row])
     except SealError:
         logger.warning("insight snapshot unreadable, will recompute",
                        extra={"vault_id": str(snapshot.vault_id)})
@@ -252,8 +248,12 @@ def aggregate_contributions(*, brand: Any, dimension: str, months: int,
     currency = str(analytics_settings.AGGREGATE_CURRENCY)
     today = timezone.localdate(now)
     result = []
-    for consumer, consent in consent_source.analytics_consumers(brand, now=now):
-        vault = consumer.vault
+    counted: set[Any] = set()
+    for consent in consents_live_for_brand(brand=brand, purpose=ANALYTICS_PURPOSE, now=now):
+        if consent.consumer_id in counted:
+            continue  # an older consent of a consumer already counted
+        counted.add(consent.consumer_id)
+        vault = consent.vault
         grants = consent.grants
         if not _grants_any(grants, DIMENSION_FACETS[dimension]):
             continue
@@ -295,9 +295,3 @@ def privacy_budget_of(*, brand: Any) -> dict[str, Any]:
 
 def releases_for(*, brand: Any, limit: int = 20) -> list[AggregateRelease]:
     return list(AggregateRelease.objects.filter(brand=brand).order_by("-created_at")[:limit])
-
-
-def release_counts(*, brand: Any) -> dict[str, Any]:
-    row = AggregateRelease.objects.filter(brand=brand).aggregate(count=Count("id"),
-                                                                  last=Max("created_at"))
-    return {"releases": row["count"], "last": row["last"]}

@@ -28,11 +28,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_append
+from consents.models import Consent
+from consents.selectors import consent_for_consumer
+from consents.services import ConsentError, consent_narrow, consent_revoke
 from core.actors import Actor
 from vault.models import Vault
 from vault.selectors import data_key
 
-from . import consent_source, dp
+from . import dp
 from .conf import analytics_settings
 from .models import (
     SNAPSHOT_FACET,
@@ -42,6 +45,7 @@ from .models import (
     RecommendationDecision,
 )
 from .selectors import (
+    ANALYTICS_PURPOSE,
     DIMENSION_FACETS,
     DIMENSIONS,
     SUM_FACETS,
@@ -192,6 +196,37 @@ def recommendation_dismiss(*, user: User, fingerprint: str, actor: Actor,
     return str(item["kind"])
 
 
+def _consent_revoke(*, user: User, consent_id: str, actor: Actor, request_id: str) -> bool:
+    """Revoke one of the consumer's own live consents through the consents
+    service (tokens ended, audit event and webhook in one transaction), as the
+    consents page does. False when the consent is not theirs or no longer active."""
+    consent = consent_for_consumer(consumer=user, consent_id=consent_id)
+    if consent is None or consent.status != Consent.Status.ACTIVE:
+        return False
+    revoked = consent_revoke(consent=consent, actor=actor, reason="consumer",
+                             request_id=request_id)
+    return revoked.status == Consent.Status.REVOKED
+
+
+def _consent_narrow(*, user: User, consent_id: str, keep: list[str], actor: Actor,
+                    request_id: str) -> bool:
+    """Narrow one of the consumer's own live consents to the facets in ``keep``
+    (their access modes unchanged) through the consents service. False when
+    the consent is not theirs, no longer active, or would not change."""
+    consent = consent_for_consumer(consumer=user, consent_id=consent_id)
+    if consent is None or consent.status != Consent.Status.ACTIVE:
+        return False
+    kept = set(keep)
+    grants = {facet: modes for facet, modes in consent.grants.items() if facet in kept}
+    if not grants or grants == consent.grants:
+        return False
+    try:
+        consent_narrow(consent=consent, facets=grants, actor=actor, request_id=request_id)
+    except ConsentError:
+        return False
+    return True
+
+
 def recommendation_act(*, user: User, fingerprint: str, actor: Actor,
                        request_id: str = "") -> ActOutcome:
     """Carry out a recommendation's action. The action is taken from the
@@ -204,16 +239,12 @@ def recommendation_act(*, user: User, fingerprint: str, actor: Actor,
     changed = False
     redirect_to = action.get("url")
     if action_type in ("revoke_consent", "narrow_consent"):
-        try:
-            if action_type == "revoke_consent":
-                changed = consent_source.revoke(consumer=user, consent_id=action["consent_id"],
-                                                actor=actor, request_id=request_id)
-            else:
-                changed = consent_source.narrow(consumer=user, consent_id=action["consent_id"],
-                                                keep=action["keep"], actor=actor,
-                                                request_id=request_id)
-        except consent_source.ConsentActionUnavailable as error:
-            raise RecommendationActionFailed(str(error)) from error
+        if action_type == "revoke_consent":
+            changed = _consent_revoke(user=user, consent_id=action["consent_id"], actor=actor,
+                                      request_id=request_id)
+        else:
+            changed = _consent_narrow(user=user, consent_id=action["consent_id"],
+                                      keep=action["keep"], actor=actor, request_id=request_id)
         if not changed:
             raise RecommendationActionFailed("the consent is no longer active")
         redirect_to = None
@@ -342,7 +373,7 @@ def aggregate_release(*, brand: Any, query: AggregateQuery, actor: Actor, reques
     if previous is not None:
         with transaction.atomic(durable=True):
             audit_append(actor=actor, action="aggregate.released", facets=facets,
-                         purpose=consent_source.ANALYTICS_PURPOSE, request_id=request_id,
+                         purpose=ANALYTICS_PURPOSE, request_id=request_id,
                          detail={"brand_id": str(brand.pk), "release_id": str(previous.id),
                                  "dimension": query.dimension, "reused": True, "epsilon": "0"})
         return previous
@@ -355,7 +386,7 @@ def aggregate_release(*, brand: Any, query: AggregateQuery, actor: Actor, reques
             refusal = (f"privacy budget exhausted: this query needs epsilon {query.epsilon}, "
                        f"{budget.remaining} of {budget.total_epsilon} remains")
             audit_append(actor=actor, action="aggregate.refused", facets=facets,
-                         purpose=consent_source.ANALYTICS_PURPOSE, request_id=request_id,
+                         purpose=ANALYTICS_PURPOSE, request_id=request_id,
                          outcome="denied",
                          detail={"brand_id": str(brand.pk), "dimension": query.dimension,
                                  "epsilon": str(query.epsilon), "remaining": str(budget.remaining),
@@ -373,7 +404,7 @@ def aggregate_release(*, brand: Any, query: AggregateQuery, actor: Actor, reques
                 created_at=now,
             )
             audit_append(actor=actor, action="aggregate.released", facets=facets,
-                         purpose=consent_source.ANALYTICS_PURPOSE, request_id=request_id,
+                         purpose=ANALYTICS_PURPOSE, request_id=request_id,
                          detail={"brand_id": str(brand.pk), "release_id": str(release.id),
                                  "dimension": query.dimension, "months": query.months,
                                  "epsilon": str(query.epsilon),

@@ -25,7 +25,7 @@ which nodes a range needs, ``fold_range`` combines them).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
@@ -155,14 +155,6 @@ class CompactRange:
 
     def root(self) -> bytes:
         return fold_range(self._stack)
-
-
-def tree_root(leaves: Iterable[bytes]) -> bytes:
-    """MTH over leaf hashes (already prefixed with 0x00)."""
-    compact = CompactRange()
-    for leaf in leaves:
-        compact.append(leaf)
-    return compact.root()
 
 
 def reference_root(leaves: Sequence[bytes]) -> bytes:

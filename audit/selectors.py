@@ -15,9 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps as django_apps
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
+from oauth2_provider.models import get_application_model
 
 from . import merkle
 from .models import AuditEvent, Checkpoint, MerkleLeaf, MerkleNode, PendingLeaf, VerificationRun
@@ -155,20 +155,17 @@ class BrandRef:
 
 
 def _application_model() -> Any:
-    """The brands' OAuth application model, or None before the OAuth app is installed."""
-    if not django_apps.is_installed("oauth2_provider"):
-        return None
-    from oauth2_provider.models import get_application_model
-
+    """The brands' OAuth application model (the toolkit's swappable model, so
+    audit reads it without importing the brands app)."""
     return get_application_model()
 
 
 def brand_applications(actor_ids: Iterable[str]) -> dict[str, BrandRef]:
     """Brand and application behind brand-application actor ids (client id or pk)."""
     ids = {str(value) for value in actor_ids if value}
-    application_model = _application_model()
-    if not ids or application_model is None:
+    if not ids:
         return {}
+    application_model = _application_model()
     numeric = [int(value) for value in ids if value.isdigit()]
     condition = Q(client_id__in=ids)
     if numeric:
@@ -188,8 +185,6 @@ def brand_applications(actor_ids: Iterable[str]) -> dict[str, BrandRef]:
 def brand_actor_ids(slug: str) -> list[str]:
     """Every actor id a brand's applications may appear under (client id and pk)."""
     application_model = _application_model()
-    if application_model is None:
-        return []
     ids: list[str] = []
     for pk, client_id in application_model.objects.filter(brand__slug=slug).values_list(
             "pk", "client_id"):
@@ -291,10 +286,6 @@ def events_search(filters: EventFilters) -> QuerySet[AuditEvent]:
     if filters.until:
         events = events.filter(occurred_at__lt=filters.until)
     return events.order_by("-id")
-
-
-def known_actions() -> list[str]:
-    return sorted(AuditEvent.objects.values_list("action", flat=True).distinct())
 
 
 # --- per-brand statistics --------------------------------------------------------------------

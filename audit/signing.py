@@ -52,16 +52,5 @@ def trusted_verifiers() -> list[note.Verifier]:
     return keys
 
 
-def open_checkpoint_note(text: str) -> note.Checkpoint:
-    """Verify a stored checkpoint note under any trusted key; NoteError if none signed it."""
-    error: note.NoteError | None = None
-    for candidate in trusted_verifiers():
-        try:
-            return note.open_checkpoint(text, candidate, origin=origin())
-        except note.NoteError as failure:
-            error = failure
-    raise error or note.NoteError("no trusted key")
-
-
 def sign_checkpoint(checkpoint: note.Checkpoint) -> str:
     return note.sign(checkpoint.body(), name=origin(), key=signing_key())

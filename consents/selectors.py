@@ -1,7 +1,7 @@
 """Reads for consents, and the one place where facet values are read for a brand.
 
 The consent screen's preview and the brand API go through the same functions
-(``facet_value`` and ``events_page``), so what the consumer is shown is exactly
+(``profile_values`` and ``events_page``), so what the consumer is shown is exactly
 what the brand would receive. Every function takes whom it reads for (a
 consumer, or a vault reached through a consent) and reads nothing else.
 """
@@ -23,7 +23,7 @@ from django.utils import timezone
 from vault.facets import FACETS
 from vault.models import Record, Vault
 from vault.reduced import EVENTS_WINDOW_DAYS, REDUCED_FACETS, derive
-from vault.selectors import data_key
+from vault.selectors import Sealed, records_open
 
 from .models import Consent
 from .scopes import facet_info
@@ -67,16 +67,23 @@ def consents_due_for_expiry(*, now: dt.datetime | None = None, limit: int = 500)
     )
 
 
+def consents_live_for_brand(*, brand: Any, purpose: str,
+                            now: dt.datetime | None = None) -> QuerySet[Consent]:
+    """The brand's consents for ``purpose`` live at ``now`` (active, not yet
+    expired: the same test as ``Consent.is_live``), with their vaults, grouped by
+    consumer and newest first within each consumer."""
+    now = now or timezone.now()
+    return (
+        Consent.objects.filter(brand=brand, purpose=purpose, status=Consent.Status.ACTIVE,
+                               expires_at__gt=now)
+        .select_related("vault")
+        .order_by("consumer_id", "-granted_at")
+    )
+
+
 # --- facet values ---------------------------------------------------------------
 
-def _open(vault: Vault, record: Record) -> dict[str, Any]:
-    key = data_key(vault, record.key_version)
-    payload: dict[str, Any] = key.open_record(bytes(record.sealed), record_id=str(record.id),
-                                              facet=record.facet)
-    return payload
-
-
-def _current_rows(vault: Vault, facets: list[str]) -> list[tuple[Any, str, bytes, int]]:
+def _current_rows(vault: Vault, facets: list[str]) -> list[Sealed]:
     """Current profile records of ``facets``: the hot path of every brand read,
     so one plain statement on the (vault, facet, superseded_at) index rather
     than an ORM query rebuilt and compiled on each request."""
@@ -89,7 +96,10 @@ def _current_rows(vault: Vault, facets: list[str]) -> list[tuple[Any, str, bytes
     )
     with connections[router.db_for_read(Record)].cursor() as cursor:
         cursor.execute(sql, [vault.pk.hex if connection.vendor == "sqlite" else vault.pk, *facets])
-        return list(cursor.fetchall())
+        # SQLite returns the id as bare hex: back to a UUID, as it was sealed under.
+        return [Sealed(id=uuid.UUID(str(record_id)), facet=facet, key_version=version,
+                       sealed=sealed)
+                for record_id, facet, sealed, version in cursor.fetchall()]
 
 
 def profile_values(*, vault: Vault, facets: Iterable[str],
@@ -107,17 +117,17 @@ def profile_values(*, vault: Vault, facets: Iterable[str],
             (event_sources if reduced.from_events else full_needed).add(reduced.source)
     current: dict[str, dict[str, Any]] = {}
     if full_needed:
-        for record_id, facet, sealed, version in _current_rows(vault, sorted(full_needed)):
-            current[facet] = data_key(vault, version).open_record(
-                bytes(sealed), record_id=str(uuid.UUID(str(record_id))), facet=facet
-            )
+        rows = _current_rows(vault, sorted(full_needed))
+        for row, data in records_open(vault=vault, rows=rows):
+            current[row.facet] = data
     streams: dict[str, list[dict[str, Any]]] = {}
     if event_sources:
         since = timezone.now() - dt.timedelta(days=EVENTS_WINDOW_DAYS)
-        for record in Record.objects.filter(
+        events = Record.objects.filter(
             vault=vault, facet__in=sorted(event_sources), occurred_at__gte=since
-        ).only("id", "facet", "sealed", "key_version"):
-            streams.setdefault(record.facet, []).append(_open(vault, record))
+        ).only("id", "facet", "sealed", "key_version")
+        for record, data in records_open(vault=vault, rows=events):
+            streams.setdefault(record.facet, []).append(data)
     values: dict[str, dict[str, Any] | None] = {}
     for key in keys:
         reduced = REDUCED_FACETS.get(key)
@@ -129,10 +139,6 @@ def profile_values(*, vault: Vault, facets: Iterable[str],
             source = current.get(reduced.source)
             values[key] = derive(key, source, today=today) if source is not None else None
     return values
-
-
-def facet_value(*, vault: Vault, facet: str) -> dict[str, Any] | None:
-    return profile_values(vault=vault, facets=[facet])[facet]
 
 
 @dataclass
@@ -174,12 +180,12 @@ def events_page(*, vault: Vault, facet: str, since: dt.datetime | None = None,
         )
     records = list(queryset.order_by("occurred_at", "id")[: limit + 1])
     page = EventsPage()
-    for record in records[:limit]:
+    for record, data in records_open(vault=vault, rows=records[:limit]):
         page.items.append({
             "id": str(record.id),
             "occurred_at": record.occurred_at.isoformat() if record.occurred_at else None,
             "recorded_at": record.created_at.isoformat(),
-            "data": _open(vault, record),
+            "data": data,
         })
     if len(records) > limit:
         last = records[limit - 1]
@@ -216,8 +222,8 @@ def consent_preview(*, consumer: User, facets: Iterable[str], events_shown: int 
             ]
             previews[key] = Preview(
                 facet=key,
-                events=[{"occurred_at": record.occurred_at, "data": _open(vault, record)}
-                        for record in latest],
+                events=[{"occurred_at": record.occurred_at, "data": data}
+                        for record, data in records_open(vault=vault, rows=latest)],
                 events_total=total,
             )
         else:

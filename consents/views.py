@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -36,9 +36,6 @@ from .selectors import (
     facets_described,
 )
 from .services import ConsentError, consent_narrow, consent_revoke
-
-if TYPE_CHECKING:
-    pass
 
 _PASSED_ON = ("client_id", "redirect_uri", "response_type", "state", "code_challenge",
               "code_challenge_method")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,10 +171,6 @@ REDUCED_FACETS: dict[str, ReducedFacet] = {
 }
 
 
-def get_reduced(key: str) -> ReducedFacet | None:
-    return REDUCED_FACETS.get(key)
-
-
 def reduced_forms_of(facet_key: str) -> list[ReducedFacet]:
     """The reduced facets a full facet can be swapped for on the consent screen."""
     return [facet for facet in REDUCED_FACETS.values() if facet.source == facet_key]
@@ -184,7 +180,3 @@ def derive(key: str, source: Any, *, today: dt.date) -> dict[str, Any] | None:
     """The reduced value of ``key`` from its source value (a profile record's data,
     or the list of event records' data); None when there is nothing to show."""
     return REDUCED_FACETS[key].derive(source, today)
-
-
-def sources_of(keys: Iterable[str]) -> set[str]:
-    return {REDUCED_FACETS[key].source for key in keys if key in REDUCED_FACETS}

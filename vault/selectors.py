@@ -4,8 +4,9 @@ is entitled to it; nothing decrypted is cached beyond the object that asked."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from .crypto import DataKey, KeyUnavailable, keyring
 from .facets import FACETS, Facet
@@ -29,6 +30,63 @@ def data_key(vault: Vault, version: int | None = None) -> DataKey:
         raw = keyring().unwrap(bytes(wrapped), kek_id=kek_id, vault_id=str(vault.id), version=version)
         cache[version] = DataKey(raw, vault_id=str(vault.id), version=version)
     return cache[version]
+
+
+class SealedRow(Protocol):
+    """What opening a sealed value needs from its row: a ``Record`` (or a
+    ``values_list(..., named=True)`` row with these columns), or a ``Sealed``."""
+
+    @property
+    def id(self) -> object: ...
+    @property
+    def facet(self) -> str: ...
+    @property
+    def key_version(self) -> int: ...
+    @property
+    def sealed(self) -> bytes | memoryview: ...
+
+
+class Sealed(NamedTuple):
+    """A sealed value given as bare columns (raw SQL rows, insight snapshots).
+    ``id`` must print as the id it was sealed under (a ``uuid.UUID``, not the hex
+    string SQLite returns)."""
+
+    id: object
+    facet: str
+    key_version: int
+    sealed: bytes | memoryview
+
+
+RowT = TypeVar("RowT", bound=SealedRow)
+
+
+def records_open(*, vault: Vault, rows: Iterable[RowT]) -> Iterator[tuple[RowT, dict[str, Any]]]:
+    """Open sealed values of one vault: yields each row with its opened payload, in order.
+
+    Every reader of record contents (vault pages and export, the brand API and
+    consent previews, insights, re-encryption) opens through here, so the
+    associated data a ciphertext is checked against (this vault, the row's own
+    id, facet and key version; see ``vault.crypto.record_aad``) is taken from
+    the row in one way only, and a row copied to another vault, record or facet
+    fails to open everywhere alike.
+
+    Cost: no query per row. Each key version's wrapped key is read and
+    unwrapped once per vault object (``data_key`` memoises it on the vault), and
+    the opened key is reused for every row; pass all the rows of a read at once.
+    Lazy: a row is opened when the caller reaches it, so a streamed read
+    (``.iterator()``) stays streamed.
+
+    Raises ``vault.crypto.SealError`` for a row that does not open here
+    (``KeyUnavailable`` when its data key is gone, e.g. after erasure or
+    re-encryption).
+    """
+    keys: dict[int, DataKey] = {}
+    for row in rows:
+        version = row.key_version
+        key = keys.get(version)
+        if key is None:
+            key = keys[version] = data_key(vault, version)
+        yield row, key.open_record(bytes(row.sealed), record_id=str(row.id), facet=row.facet)
 
 
 def source_labels(vault: Vault) -> dict[Any, str]:
@@ -82,18 +140,17 @@ class RecordView:
         }
 
 
-def open_record(vault: Vault, record: Record) -> RecordView:
-    key = data_key(vault, record.key_version)
-    payload = key.open_record(bytes(record.sealed), record_id=str(record.id), facet=record.facet)
-    return RecordView(
-        id=str(record.id),
-        facet=record.facet,
-        source=source_label(vault, record.source_id),
-        occurred_at=record.occurred_at,
-        created_at=record.created_at,
-        superseded_at=record.superseded_at,
-        data=payload,
-    )
+def _record_views(vault: Vault, records: Iterable[Record]) -> Iterator[RecordView]:
+    for record, payload in records_open(vault=vault, rows=records):
+        yield RecordView(
+            id=str(record.id),
+            facet=record.facet,
+            source=source_label(vault, record.source_id),
+            occurred_at=record.occurred_at,
+            created_at=record.created_at,
+            superseded_at=record.superseded_at,
+            data=payload,
+        )
 
 
 @dataclass
@@ -127,14 +184,13 @@ def vault_overview(*, vault: Vault, events_preview: int = 5) -> list[FacetSummar
             latest = Record.objects.filter(vault=vault, facet=summary.facet.key).order_by(
                 "-occurred_at", "-id"
             )[:events_preview]
-            summary.latest = [open_record(vault, record) for record in latest]
+            summary.latest = list(_record_views(vault, latest))
         else:
             records = Record.objects.filter(vault=vault, facet=summary.facet.key).order_by(
                 "-created_at"
             )
-            for record in records:
-                view = open_record(vault, record)
-                if record.superseded_at is None:
+            for view in _record_views(vault, records):
+                if view.superseded_at is None:
                     summary.current = view
                 else:
                     summary.history.append(view)
@@ -150,18 +206,18 @@ def facet_records(
     ordering = ("-occurred_at", "-id") if facet.is_events else ("-created_at", "-id")
     start = (max(page, 1) - 1) * per_page
     page_records = queryset.order_by(*ordering)[start : start + per_page]
-    return [open_record(vault, record) for record in page_records], total
+    return list(_record_views(vault, page_records)), total
 
 
 def current_profile_value(*, vault: Vault, facet: Facet) -> RecordView | None:
     record = Record.objects.filter(vault=vault, facet=facet.key, superseded_at__isnull=True).first()
-    return open_record(vault, record) if record else None
+    return next(_record_views(vault, [record])) if record else None
 
 
 def all_records(*, vault: Vault) -> list[RecordView]:
     """Every record of the vault, opened (used by export)."""
     records = Record.objects.filter(vault=vault).order_by("facet", "occurred_at", "created_at", "id")
-    return [open_record(vault, record) for record in records.iterator(chunk_size=2000)]
+    return list(_record_views(vault, records.iterator(chunk_size=2000)))
 
 
 @dataclass
@@ -203,20 +259,12 @@ def facet_rows(*, vault: Vault, facet: str) -> list[OpenedRow]:
     reader for bulk computations (insights over 10,000 purchases in well under
     a second), which skips model instances and reads only the needed columns."""
     labels = source_labels(vault)
-    keys: dict[int, DataKey] = {}
     rows = (Record.objects.filter(vault=vault, facet=facet).order_by()
-            .values_list("id", "occurred_at", "key_version", "sealed", "source_id"))
-    opened = []
-    for record_id, occurred_at, version, sealed, source_id in rows:
-        key = keys.get(version)
-        if key is None:
-            key = keys[version] = data_key(vault, version)
-        identifier = str(record_id)
-        opened.append(OpenedRow(
-            id=identifier, occurred_at=occurred_at, source=labels.get(source_id, "?"),
-            data=key.open_record(bytes(sealed), record_id=identifier, facet=facet),
-        ))
-    return opened
+            .values_list("id", "facet", "key_version", "sealed", "occurred_at", "source_id",
+                         named=True))
+    return [OpenedRow(id=str(row.id), occurred_at=row.occurred_at,
+                      source=labels.get(row.source_id, "?"), data=data)
+            for row, data in records_open(vault=vault, rows=rows)]
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from .crypto import DataKey, blind_index, keyring, new_data_key
 from .facets import RecordInvalid, clean_event_time, get_facet
 from .models import ImportBatch, Record, Source, Vault, WrappedKey
 from .routers import keystore_alias
-from .selectors import data_key
+from .selectors import data_key, records_open
 
 
 class Owner(Protocol):
@@ -428,10 +428,8 @@ def vault_reencrypt(*, vault: Vault, actor: Actor) -> int:
         new_version = max(old_versions | {vault.key_version}) + 1
         new_key = _store_new_key(vault, new_version)
         count = 0
-        for record in Record.objects.filter(vault=vault).iterator(chunk_size=1000):
-            payload = data_key(vault, record.key_version).open_record(
-                bytes(record.sealed), record_id=str(record.id), facet=record.facet
-            )
+        records = Record.objects.filter(vault=vault).iterator(chunk_size=1000)
+        for record, payload in records_open(vault=vault, rows=records):
             record.sealed = new_key.seal_record(record_id=str(record.id), facet=record.facet, payload=payload)
             record.key_version = new_version
             record.size = len(record.sealed)

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from accounts.models import User
@@ -20,20 +19,6 @@ from vault.services import vault_import
 
 OPERATOR = ("operator", "tests")
 _brands = itertools.count(1)
-
-
-def consents_installed() -> bool:
-    if not apps.is_installed("consents"):
-        return False
-    try:
-        from consents.services import consent_grant  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_consents = pytest.mark.skipif(not consents_installed(),
-                                    reason="the consents app is not installed yet")
 
 
 def import_records(user: User, records: list[dict[str, Any]], source: str = "Ma Banque") -> None:
@@ -65,11 +50,6 @@ def analytics_population(*, application: Any, make_consumer: Callable[..., User]
             expires_at=timezone.now() + dt.timedelta(days=90),
         ))
     return consents
-
-
-@pytest.fixture
-def import_purchases() -> Callable[..., None]:
-    return import_records
 
 
 @pytest.fixture

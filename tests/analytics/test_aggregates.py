@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from analytics.models import AggregateRelease, PrivacyBudget
 from analytics.services import (
@@ -19,9 +21,9 @@ from analytics.services import (
 from audit.models import AuditEvent
 from vault.services import record_write
 
-from .conftest import import_records, needs_consents
+from .conftest import import_records
 
-pytestmark = [pytest.mark.django_db, needs_consents]
+pytestmark = pytest.mark.django_db
 
 CITY_FACETS = {"city": ["read"], "purchases": ["read"]}
 
@@ -177,3 +179,29 @@ def test_contributions_use_only_what_each_consent_grants(make_consumer, make_bra
         brand=brand, dimension="category", months=24)), key=str)
     assert by_category == [{"electronics": 0}, {"electronics": 120}]
     assert aggregate_contributions(brand=brand, dimension="age_band", months=24) == []
+
+
+def test_a_consumer_counts_once_by_their_newest_consent_and_not_after_it_lapsed(
+        make_consumer, make_brand, grant):
+    from analytics.selectors import aggregate_contributions
+    from consents.models import Consent
+
+    brand = make_brand("Maison Lumiere")
+
+    def person(city):
+        user = make_consumer()
+        record_write(vault=user.vault, facet="address", data={"city": city, "country": "FR"},
+                     source="self", actor=("consumer", str(user.vault.subject)))
+        import_records(user, [{"facet": "purchases", "occurred_at": "2026-09-05T10:00:00Z",
+                               "data": {"merchant": "Fnac", "category": "Electronics",
+                                        "amount": "120.40", "currency": "EUR"}}])
+        return user
+
+    twice = person("Lyon")
+    grant(twice, brand, {"city": ["read"]}, purpose="analytics")
+    grant(twice, brand, {"city": ["read"], "purchases": ["read"]}, purpose="analytics")
+    lapsed = grant(person("Paris"), brand, {"city": ["read"]}, purpose="analytics")
+    # Past its expiry but not swept yet (still "active"): no longer counted.
+    Consent.objects.filter(pk=lapsed.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    contributions = aggregate_contributions(brand=brand, dimension="city", months=24)
+    assert [item.cells for item in contributions] == [{"Lyon": 120}]

@@ -15,9 +15,9 @@ from analytics.api import BrandPrincipal
 from analytics.models import AggregateRelease, PrivacyBudget
 from audit.models import AuditEvent
 
-from .conftest import issue_token, needs_consents
+from .conftest import issue_token
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.analytics.urls"), needs_consents]
+pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/aggregates?dimension=city"
 

@@ -8,9 +8,7 @@ import pytest
 from analytics.models import AggregateRelease, PrivacyBudget
 from brands.services import brand_member_add
 
-from .conftest import needs_consents
-
-pytestmark = [pytest.mark.django_db, needs_consents]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -105,3 +105,15 @@ def test_a_consumer_with_an_empty_vault_gets_a_friendly_page(client, consumer):
     html = client.get("/insights/").content.decode()
     assert "No purchases in your vault yet" in html
     assert "Nothing to act on right now." in html
+
+
+def test_the_consent_check_up_tells_no_consent_from_tidy_consents(client, consumer, make_brand,
+                                                                  grant):
+    client.force_login(consumer)
+    html = client.get("/insights/").content.decode()
+    assert "You have not given any brand access to your data." in html
+    assert "Your consents look tidy." not in html
+    grant(consumer, make_brand("Tidy Shop"), {"contact": ["read"]})  # recent, narrow, not ending
+    html = client.get("/insights/").content.decode()
+    assert "Your consents look tidy." in html
+    assert "You have not given any brand access to your data." not in html

@@ -20,7 +20,7 @@ from analytics.services import (
 )
 from audit.models import AuditEvent
 
-from .conftest import import_records, issue_token, needs_consents
+from .conftest import import_records, issue_token
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +125,6 @@ def test_unusual_purchase_and_stale_address_are_recommended(consumer):
 # --- consents ---------------------------------------------------------------------
 
 
-@needs_consents
 def test_consent_hygiene_finds_never_used_unused_broad_and_expiring(
         consumer, make_brand, grant, analytics_settings):
     from brands.services import api_facet_read
@@ -175,7 +174,6 @@ def narrow_reason(item):
     return reason(item["kind"], item["figures"])
 
 
-@needs_consents
 def test_revoking_from_the_card_revokes_the_consent_and_its_tokens(client, consumer, make_brand,
                                                                   grant, analytics_settings):
     from consents.models import AccessToken, Consent, RefreshToken
@@ -205,7 +203,6 @@ def test_revoking_from_the_card_revokes_the_consent_and_its_tokens(client, consu
                                                 consumer.vault)
 
 
-@needs_consents
 def test_narrowing_from_the_card_keeps_only_what_the_brand_used(consumer, make_brand, grant):
     from brands.services import api_facet_read
     from consents.models import AccessToken
@@ -227,7 +224,6 @@ def test_narrowing_from_the_card_keeps_only_what_the_brand_used(consumer, make_b
     assert "consent_broad" not in _by_kind(insights_current(vault=consumer.vault), consumer.vault)
 
 
-@needs_consents
 def test_acting_on_a_consent_revoked_meanwhile_fails_cleanly(consumer, make_brand, grant,
                                                              analytics_settings):
     from consents.services import consent_revoke
@@ -244,7 +240,6 @@ def test_acting_on_a_consent_revoked_meanwhile_fails_cleanly(consumer, make_bran
     assert not RecommendationDecision.objects.exists()
 
 
-@needs_consents
 def test_a_consumer_cannot_act_on_another_consumers_consent(consumer, make_consumer, make_brand,
                                                             grant, analytics_settings):
     from consents.models import Consent

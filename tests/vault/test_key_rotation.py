@@ -13,7 +13,7 @@ from django.test import override_settings
 from accounts.models import User
 from vault.crypto import SealError
 from vault.models import Record, WrappedKey
-from vault.selectors import open_record, vault_overview
+from vault.selectors import records_open, vault_overview
 from vault.services import vault_import, vault_reencrypt
 
 from .conftest import json_bytes
@@ -78,9 +78,9 @@ def test_reencryption_moves_every_record_to_a_new_data_key(make_consumer):
     user = User.objects.get(pk=user.pk)
     assert user.vault.key_version == 2
     assert list(WrappedKey.objects.filter(vault_id=user.vault.id).values_list("version", flat=True)) == [2]
-    for record in Record.objects.all():
+    for record, data in records_open(vault=user.vault, rows=Record.objects.all()):
         assert record.key_version == 2
         assert bytes(record.sealed) != old[record.id]
-        assert open_record(user.vault, record).data
+        assert data
     assert user.email == "reenc@example.test"
     assert {s.sources[0] for s in vault_overview(vault=user.vault) if s.count} == {"Fnac"}
