@@ -12,13 +12,9 @@ import pytest
 from brands.models import Brand
 from tests.dumps import database_bytes  # noqa: F401 - re-exported for the tests here
 from webhooks.models import WebhookEndpoint
-from webhooks.services import (
-    _signing_secrets,
-    webhook_endpoint_create,
-    webhook_endpoint_rotate_secret,
-    webhook_headers,
-    webhook_signature,
-)
+from webhooks.secrets import signing_secrets
+from webhooks.services import webhook_endpoint_create, webhook_endpoint_rotate_secret
+from webhooks.signing import webhook_headers, webhook_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +83,7 @@ def test_secret_is_stored_sealed_never_in_clear(brand: Brand) -> None:
     assert secret.encode() not in dump
     assert secret.removeprefix("whsec_").encode() not in dump
     assert raw_key not in dump
-    assert _signing_secrets(WebhookEndpoint.objects.get(pk=endpoint.pk), endpoint.created_at) == [
+    assert signing_secrets(WebhookEndpoint.objects.get(pk=endpoint.pk), endpoint.created_at) == [
         secret
     ]
 
@@ -103,7 +99,7 @@ def test_sealed_secret_copied_to_another_endpoint_does_not_open(brand: Brand) ->
     second.refresh_from_db()
 
     with pytest.raises(Exception, match="cannot be opened"):
-        _signing_secrets(second, second.created_at)
+        signing_secrets(second, second.created_at)
 
 
 def test_rotation_signs_with_both_secrets_during_the_grace_period(brand: Brand) -> None:
@@ -113,8 +109,8 @@ def test_rotation_signs_with_both_secrets_during_the_grace_period(brand: Brand) 
 
     new = webhook_endpoint_rotate_secret(endpoint=endpoint)
     endpoint.refresh_from_db()
-    signing = _signing_secrets(endpoint, endpoint.secret_rotated_at)
-    after_grace = _signing_secrets(endpoint, endpoint.previous_secret_expires_at)
+    signing = signing_secrets(endpoint, endpoint.secret_rotated_at)
+    after_grace = signing_secrets(endpoint, endpoint.previous_secret_expires_at)
     header = webhook_headers(secrets_=signing, message_id="msg_2", timestamp=1, body=b"{}")
 
     assert new != old
