@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from brands.models import Brand
 
-from .conf import option
+from .conf import webhooks_settings
 from .errors import DestinationRefused, WebhookError
 from .events import event_body, event_data
 from .models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
@@ -54,8 +54,8 @@ def _send_delivery_task(message_id: uuid.UUID, countdown: float | None = None) -
     from .tasks import deliver_webhook  # the task module imports this one
 
     options: dict[str, Any] = {}
-    if option("QUEUE"):
-        options["queue"] = option("QUEUE")
+    if webhooks_settings.QUEUE:
+        options["queue"] = webhooks_settings.QUEUE
     if countdown:
         options["countdown"] = countdown
     deliver_webhook.apply_async(args=(str(message_id),), **options)
@@ -111,9 +111,9 @@ def webhook_enqueue(
 def webhook_retry_delay(attempt: int) -> float:
     """Seconds before retry after failed attempt ``attempt`` (1-based): full jitter."""
     ceiling = min(
-        float(option("BACKOFF_MAX_SECONDS")),
-        float(option("BACKOFF_BASE_SECONDS"))
-        * float(option("BACKOFF_MULTIPLIER")) ** (attempt - 1),
+        float(webhooks_settings.BACKOFF_MAX_SECONDS),
+        float(webhooks_settings.BACKOFF_BASE_SECONDS)
+        * float(webhooks_settings.BACKOFF_MULTIPLIER) ** (attempt - 1),
     )
     return _jitter.uniform(0, ceiling)
 
@@ -171,7 +171,7 @@ def _send(
         body = message.body.encode()
         headers = {
             "content-type": "application/json",
-            "user-agent": str(option("USER_AGENT")),
+            "user-agent": str(webhooks_settings.USER_AGENT),
             **webhook_headers(
                 secrets_=signing_secrets(message.endpoint, started_at),
                 message_id=message.webhook_id,
@@ -193,7 +193,7 @@ def webhook_deliver(*, message_id: uuid.UUID | str) -> DeliveryAttempt | None:
     Safe to call any number of times, concurrently: the guarded UPDATE lets one
     caller own a due, pending message, and a delivered message is never sent again.
     """
-    timeout = float(option("TIMEOUT_SECONDS"))
+    timeout = float(webhooks_settings.TIMEOUT_SECONDS)
     token = _claim(message_id, now=timezone.now(), timeout=timeout)
     if token is None:
         return None
@@ -228,7 +228,7 @@ def webhook_deliver(*, message_id: uuid.UUID | str) -> DeliveryAttempt | None:
                 finished_at=finished,
                 **release,
             )
-        elif number >= int(option("MAX_ATTEMPTS")):
+        elif number >= int(webhooks_settings.MAX_ATTEMPTS):
             owned.update(status=OutboxMessage.Status.FAILED, finished_at=finished, **release)
         else:
             delay = webhook_retry_delay(number)
@@ -250,14 +250,14 @@ def webhook_requeue_due(*, now: dt.datetime | None = None) -> int:
     """Re-queue pending messages whose task was lost (broker down at commit, worker
     crash mid-delivery). Duplicates are harmless: delivery claims before sending."""
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(seconds=float(option("REQUEUE_AFTER_SECONDS")))
+    cutoff = now - dt.timedelta(seconds=float(webhooks_settings.REQUEUE_AFTER_SECONDS))
     due = list(
         OutboxMessage.objects.filter(
             status=OutboxMessage.Status.PENDING, next_attempt_at__lte=cutoff
         )
         .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[: int(option("REQUEUE_BATCH_SIZE"))]
+        .values_list("pk", flat=True)[: int(webhooks_settings.REQUEUE_BATCH_SIZE)]
     )
     for message_id in due:
         _send_delivery_task(message_id)

@@ -22,7 +22,7 @@ from audit.services import audit_append
 from brands.models import Brand
 from core.actors import SYSTEM, Actor, account_actor
 
-from .conf import option
+from .conf import webhooks_settings
 from .errors import EndpointLimitReached, WebhookError
 from .events import SUBSCRIBABLE_EVENT_TYPES, event_body
 from .models import OutboxMessage, WebhookEndpoint, WebhookEventType
@@ -57,7 +57,7 @@ def _audit(action: str, *, endpoint: WebhookEndpoint, user: Any, request_id: str
 
 def _check_endpoint_limit(brand_id: uuid.UUID) -> None:
     # The brand row is locked by the caller, so two registrations cannot both pass.
-    limit = int(option("MAX_ENDPOINTS_PER_BRAND"))
+    limit = int(webhooks_settings.MAX_ENDPOINTS_PER_BRAND)
     active = WebhookEndpoint.objects.filter(brand_id=brand_id, is_active=True).count()
     if active >= limit:
         raise EndpointLimitReached(
@@ -106,7 +106,7 @@ def webhook_endpoint_rotate_secret(
         now = timezone.now()
         locked.previous_secret_sealed = locked.secret_sealed
         locked.previous_secret_expires_at = now + dt.timedelta(
-            seconds=int(option("ROTATION_GRACE_SECONDS"))
+            seconds=int(webhooks_settings.ROTATION_GRACE_SECONDS)
         )
         locked.secret_sealed = seal_secret(endpoint_id=locked.id, secret=secret)
         locked.secret_rotated_at = now

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
-from .conf import option
+from .conf import webhooks_settings
 from .errors import DestinationRefused
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -73,7 +73,7 @@ def _parse_destination(url: str) -> Destination:
     except ValueError as error:
         raise DestinationRefused(_("This is not a valid URL.")) from error
     scheme = parts.scheme.lower()
-    if scheme != "https" and not (scheme == "http" and option("ALLOW_HTTP")):
+    if scheme != "https" and not (scheme == "http" and webhooks_settings.ALLOW_HTTP):
         raise DestinationRefused(_("Webhook destinations must use https."), code="scheme")
     if parts.username is not None or parts.password is not None:
         # Credentials in a URL would be stored and shown in clear: use the signature instead.
@@ -112,7 +112,7 @@ def _resolve(destination: Destination) -> Destination:
         found = list(dict.fromkeys(str(info[4][0]).split("%", 1)[0] for info in infos))
     if not found:
         raise DestinationRefused(_("This host name could not be resolved."), code="dns_error")
-    if not option("ALLOW_PRIVATE_DESTINATIONS"):
+    if not webhooks_settings.ALLOW_PRIVATE_DESTINATIONS:
         for text in found:
             if address_refused(ipaddress.ip_address(text)):
                 # The address itself is not shown: no probing of internal networks.
@@ -135,7 +135,7 @@ def webhook_destination_check(url: str) -> str:
     must be public; delivery checks again, since DNS answers change.
     """
     destination = _parse_destination(url)
-    if not option("ALLOW_PRIVATE_DESTINATIONS"):
+    if not webhooks_settings.ALLOW_PRIVATE_DESTINATIONS:
         _resolve(destination)
     return url.strip()
 
