@@ -8,6 +8,10 @@
   nonce, and associated data binding the ciphertext to its vault, record id,
   facet and key version, so a row copied elsewhere fails to open.
 
+* A service secret (a value Sillage itself must use in clear, such as a
+  webhook endpoint's signing secret) is sealed with AES-256-GCM under a key of
+  its own purpose, derived from the index key, and bound to its owner's row.
+
 Sealed values are ``version byte || nonce || ciphertext+tag``.
 """
 
@@ -25,7 +29,9 @@ from hashlib import sha256
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.core.exceptions import ImproperlyConfigured
 
 from .conf import vault_settings
@@ -130,6 +136,38 @@ def _open_bytes(key: bytes, sealed: bytes, aad: bytes) -> bytes:
         return AESGCM(key).decrypt(sealed[1 : 1 + NONCE_BYTES], sealed[1 + NONCE_BYTES :], aad)
     except InvalidTag as error:
         raise SealError("authentication failed: wrong key, wrong context or tampering") from error
+
+
+@functools.lru_cache(maxsize=8)
+def _service_key(index_key: str, purpose: str) -> bytes:
+    # HKDF over the configured text of the index key, so the key is never the
+    # blind-index key itself, and each purpose has its own.
+    info = f"sillage/{purpose}/v1".encode()
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=info).derive(
+        index_key.encode()
+    )
+
+
+def seal_service_secret(value: str, *, purpose: str, bound_to: bytes) -> bytes:
+    """Seal a secret Sillage must be able to use in clear (outside any vault).
+
+    The key is derived (HKDF-SHA256, info ``sillage/<purpose>/v1``) from
+    ``VAULT["INDEX_KEY"]``, which is never rotated since blind indexes depend
+    on it, rather than from a KEK, which is rotated and then retired with
+    nothing to re-seal these values. ``bound_to`` is the associated data naming
+    the row the value belongs to: a sealed value copied to another row fails to
+    open. The format is that of every sealed value here. Webhook endpoint
+    secrets were sealed with exactly this derivation and format before it moved
+    here, so those already stored open unchanged.
+    """
+    key = _service_key(str(vault_settings.INDEX_KEY), purpose)
+    return _seal_bytes(key, value.encode(), bound_to)
+
+
+def open_service_secret(sealed: bytes | memoryview, *, purpose: str, bound_to: bytes) -> str:
+    """Open what ``seal_service_secret`` sealed; SealError on any mismatch."""
+    key = _service_key(str(vault_settings.INDEX_KEY), purpose)
+    return _open_bytes(key, bytes(sealed), bound_to).decode()
 
 
 def canonical_json(payload: Any) -> bytes:

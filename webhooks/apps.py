@@ -14,6 +14,6 @@ class WebhooksConfig(AppConfig):
         # transaction of the change.
         from consents import hooks as consent_hooks
 
-        from .services import webhook_enqueue
+        from .outbox import webhook_enqueue
 
         consent_hooks.brand_event.register(webhook_enqueue)

@@ -1,5 +1,5 @@
 """Brand portal forms for webhook endpoints: input shape only; the destination
-rules (https, public addresses) live in the services."""
+rules (https, public addresses) live in the transport."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .services import SUBSCRIBABLE_EVENT_TYPES
+from .events import SUBSCRIBABLE_EVENT_TYPES
 
 EVENT_TYPE_HELP = {
     "consent.granted": _("A consumer granted your application a consent."),

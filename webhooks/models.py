@@ -1,4 +1,4 @@
-"""Webhook endpoints, their outbox and each delivery attempt (DESIGN §4).
+"""Webhook endpoints, their outbox and each delivery attempt.
 
 A brand registers endpoints; every consent change writes one ``OutboxMessage``
 per subscribed endpoint in the transaction of the change, and Celery delivers

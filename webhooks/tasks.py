@@ -1,15 +1,15 @@
-"""Celery tasks for brands: thin wrappers around the webhook services (DESIGN §2)."""
+"""Celery tasks for webhooks: thin wrappers around the outbox."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from .services import webhook_deliver, webhook_requeue_due
+from .outbox import webhook_deliver, webhook_requeue_due
 
 
 @shared_task(name="webhooks.tasks.deliver", ignore_result=True, acks_late=True)
 def deliver_webhook(message_id: str) -> None:
-    """One delivery attempt; retries are scheduled by the service, not by Celery's
+    """One delivery attempt; retries are scheduled by the outbox, not by Celery's
     retry, so that the schedule lives in the database and survives lost tasks."""
     webhook_deliver(message_id=message_id)
 

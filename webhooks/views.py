@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from brands.models import Brand
 
 from . import services
+from .errors import DestinationRefused, WebhookError
 from .forms import WebhookEndpointForm
 from .models import WebhookEndpoint
 from .selectors import (
@@ -28,7 +29,6 @@ from .selectors import (
     webhook_message_for_user,
     webhook_messages_for_endpoint,
 )
-from .services import DestinationRefused, WebhookError
 
 TEMPLATES = "webhooks/"
 

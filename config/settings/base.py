@@ -251,28 +251,11 @@ def audit_settings(secrets: dict[str, str]) -> dict[str, object]:
 
 
 
-# --- Webhooks (issue 3): Standard Webhooks 1.0 delivery from the outbox ---
+# --- Webhooks (issue 3): Standard Webhooks 1.0 delivery; defaults in webhooks/conf.py ---
 WEBHOOKS = {
-    # Destinations must be https and resolve only to public addresses. Only test
-    # settings relax these (a receiver on 127.0.0.1 over plain http).
-    "ALLOW_HTTP": False,
-    "ALLOW_PRIVATE_DESTINATIONS": False,
-    # Per socket operation (connect, send, read of the status line).
     "TIMEOUT_SECONDS": env.float("SILLAGE_WEBHOOKS_TIMEOUT_SECONDS", default=5.0),
     "MAX_ATTEMPTS": env.int("SILLAGE_WEBHOOKS_MAX_ATTEMPTS", default=8),
-    # Retry n waits a random time in [0, min(MAX, BASE * MULTIPLIER ** (n - 1))] ("full jitter").
-    "BACKOFF_BASE_SECONDS": 60.0,
-    "BACKOFF_MULTIPLIER": 4.0,
-    "BACKOFF_MAX_SECONDS": 12 * 3600.0,
-    # The beat sweep re-queues pending messages overdue by this much (lost tasks).
-    "REQUEUE_AFTER_SECONDS": 120.0,
-    "REQUEUE_BATCH_SIZE": 500,
-    # After a rotation the previous secret also signs for this long.
-    "ROTATION_GRACE_SECONDS": 24 * 3600,
-    "MAX_ENDPOINTS_PER_BRAND": 10,
-    # Celery queue for deliveries; empty means the default queue.
     "QUEUE": env.str("SILLAGE_WEBHOOKS_QUEUE", default=""),
-    "USER_AGENT": "Sillage-Webhooks/1.0",
 }
 
 

@@ -14,7 +14,8 @@ from django.db import transaction
 
 from brands.models import Brand
 from webhooks.models import OutboxMessage
-from webhooks.services import webhook_endpoint_create, webhook_enqueue
+from webhooks.outbox import webhook_enqueue
+from webhooks.services import webhook_endpoint_create
 
 from .conftest import Receiver, Worker
 

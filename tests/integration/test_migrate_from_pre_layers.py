@@ -83,7 +83,7 @@ CODE = {
     "verify_receipt": "consents.receipts.verify_receipt",
     "receipt_public_key": "consents.receipts.public_key_b64",
     "open_totp_secret": "accounts.services.totp_secret",
-    "open_webhook_secret": "webhooks.services._open_secret",
+    "open_webhook_secret": "webhooks.secrets._open_secret",
     "regulator_token_user": "regulator.services.regulator_token_user",
 }
 

@@ -18,16 +18,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from brands.models import Brand
-from webhooks import services as webhooks
+from webhooks import outbox
+from webhooks.errors import InvalidPayload
 from webhooks.models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
-from webhooks.services import (
-    InvalidPayload,
+from webhooks.outbox import (
     webhook_deliver,
-    webhook_endpoint_create,
-    webhook_endpoint_disable,
     webhook_enqueue,
     webhook_requeue_due,
     webhook_retry_delay,
+)
+from webhooks.services import (
+    webhook_endpoint_create,
+    webhook_endpoint_disable,
     webhook_send_test,
 )
 
@@ -261,7 +263,7 @@ def test_delivery_after_a_500_is_retried_with_backoff_then_delivered(
     endpoint, secret = endpoint_and_secret
     ceilings: list[tuple[float, float]] = []
     monkeypatch.setattr(
-        webhooks._jitter, "uniform", lambda low, high: ceilings.append((low, high)) or high
+        outbox._jitter, "uniform", lambda low, high: ceilings.append((low, high)) or high
     )
     (message,) = webhook_enqueue(brand=endpoint.brand, event_type="data.erased", payload=CONSENT)
     receiver.statuses = [500]
@@ -422,7 +424,7 @@ def test_beat_sweep_requeues_only_overdue_unleased_pending_messages(
 ) -> None:
     endpoint, _ = endpoint_and_secret
     sent: list[object] = []
-    monkeypatch.setattr(webhooks, "_send_delivery_task", lambda message_id: sent.append(message_id))
+    monkeypatch.setattr(outbox, "_send_delivery_task", lambda message_id: sent.append(message_id))
     brand = endpoint.brand
     lost, fresh, leased, delivered = (
         webhook_enqueue(brand=brand, event_type="data.erased", payload=CONSENT)[0]

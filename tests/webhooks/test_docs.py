@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from webhooks.services import _new_secret, webhook_headers
+from webhooks.secrets import new_secret
+from webhooks.signing import webhook_headers
 
 DOC = Path(settings.BASE_DIR) / "docs" / "webhooks.md"
 BODY = b'{"data":{"client_id":"lumen-app","consent_id":"c-1"},"type":"consent.revoked"}'
@@ -34,14 +35,14 @@ def signed(secrets: list[str], *, timestamp: int | None = None, body: bytes = BO
 
 def test_snippet_accepts_a_message_signed_by_sillage(snippet: dict) -> None:
     verify: Callable = snippet["verify_webhook"]  # type: ignore[assignment]
-    secret = _new_secret()
+    secret = new_secret()
 
     assert verify(secret, signed([secret]), BODY)["type"] == "consent.revoked"
 
 
 def test_snippet_accepts_either_signature_during_a_rotation(snippet: dict) -> None:
     verify: Callable = snippet["verify_webhook"]  # type: ignore[assignment]
-    new, old = _new_secret(), _new_secret()
+    new, old = new_secret(), new_secret()
 
     assert verify(old, signed([new, old]), BODY)["data"]["consent_id"] == "c-1"
     assert verify(new, signed([new, old]), BODY)["data"]["consent_id"] == "c-1"
@@ -59,12 +60,12 @@ def test_snippet_accepts_either_signature_during_a_rotation(snippet: dict) -> No
 def test_snippet_refuses_what_it_should(snippet: dict, case: str, reason: str) -> None:
     verify: Callable = snippet["verify_webhook"]  # type: ignore[assignment]
     invalid: type[Exception] = snippet["InvalidWebhook"]  # type: ignore[assignment]
-    secret = _new_secret()
+    secret = new_secret()
     headers, body = signed([secret]), BODY
     if case == "tampered body":
         body = BODY.replace(b"c-1", b"c-2")
     elif case == "other secret":
-        headers = signed([_new_secret()])
+        headers = signed([new_secret()])
     elif case == "replayed late":
         headers = signed([secret], timestamp=int(time.time()) - 600)
     else:

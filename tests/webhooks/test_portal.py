@@ -14,7 +14,8 @@ from accounts.models import User
 from audit.models import AuditEvent
 from brands.models import Brand, BrandMembership
 from webhooks.models import OutboxMessage, WebhookEndpoint
-from webhooks.services import webhook_deliver, webhook_endpoint_create, webhook_enqueue
+from webhooks.outbox import webhook_deliver, webhook_enqueue
+from webhooks.services import webhook_endpoint_create
 
 CONSENT = {"consent_id": "c-1", "client_id": "lumen-app"}
 

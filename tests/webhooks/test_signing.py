@@ -5,20 +5,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import re
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from brands.models import Brand
 from tests.dumps import database_bytes  # noqa: F401 - re-exported for the tests here
+from webhooks.errors import WebhookError
 from webhooks.models import WebhookEndpoint
-from webhooks.services import (
-    _signing_secrets,
-    webhook_endpoint_create,
-    webhook_endpoint_rotate_secret,
-    webhook_headers,
-    webhook_signature,
-)
+from webhooks.secrets import signing_secrets
+from webhooks.services import webhook_endpoint_create, webhook_endpoint_rotate_secret
+from webhooks.signing import webhook_headers, webhook_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,7 @@ def test_secret_is_stored_sealed_never_in_clear(brand: Brand) -> None:
     assert secret.encode() not in dump
     assert secret.removeprefix("whsec_").encode() not in dump
     assert raw_key not in dump
-    assert _signing_secrets(WebhookEndpoint.objects.get(pk=endpoint.pk), endpoint.created_at) == [
+    assert signing_secrets(WebhookEndpoint.objects.get(pk=endpoint.pk), endpoint.created_at) == [
         secret
     ]
 
@@ -103,7 +104,7 @@ def test_sealed_secret_copied_to_another_endpoint_does_not_open(brand: Brand) ->
     second.refresh_from_db()
 
     with pytest.raises(Exception, match="cannot be opened"):
-        _signing_secrets(second, second.created_at)
+        signing_secrets(second, second.created_at)
 
 
 def test_rotation_signs_with_both_secrets_during_the_grace_period(brand: Brand) -> None:
@@ -113,8 +114,8 @@ def test_rotation_signs_with_both_secrets_during_the_grace_period(brand: Brand) 
 
     new = webhook_endpoint_rotate_secret(endpoint=endpoint)
     endpoint.refresh_from_db()
-    signing = _signing_secrets(endpoint, endpoint.secret_rotated_at)
-    after_grace = _signing_secrets(endpoint, endpoint.previous_secret_expires_at)
+    signing = signing_secrets(endpoint, endpoint.secret_rotated_at)
+    after_grace = signing_secrets(endpoint, endpoint.previous_secret_expires_at)
     header = webhook_headers(secrets_=signing, message_id="msg_2", timestamp=1, body=b"{}")
 
     assert new != old
@@ -123,3 +124,58 @@ def test_rotation_signs_with_both_secrets_during_the_grace_period(brand: Brand) 
     assert header["webhook-signature"] == " ".join(
         [reference_signature(new, "msg_2", "1", b"{}"), reference_signature(old, "msg_2", "1", b"{}")]
     )
+
+
+# The sealing of endpoint secrets as it was first written (in brands/webhooks.py),
+# spelled out independently: HKDF-SHA256 of the index key's text, AES-256-GCM,
+# b"\x01" || 12-byte nonce || ciphertext and tag, bound to the endpoint's id.
+def reference_key(index_key: str) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None,
+        info=b"sillage/webhooks/endpoint-secret/v1",
+    ).derive(index_key.encode())
+
+
+def reference_binding(endpoint: WebhookEndpoint) -> bytes:
+    return b"sillage.webhook-endpoint-secret|" + endpoint.id.bytes
+
+
+def test_a_secret_sealed_the_original_way_still_opens_and_signs(brand: Brand, settings) -> None:
+    endpoint, _ = webhook_endpoint_create(
+        brand=brand, url="https://hooks.example.com/old", event_types=["consent.revoked"]
+    )
+    old_secret = "whsec_" + base64.b64encode(os.urandom(32)).decode()
+    nonce = os.urandom(12)
+    sealed = b"\x01" + nonce + AESGCM(reference_key(settings.VAULT["INDEX_KEY"])).encrypt(
+        nonce, old_secret.encode(), reference_binding(endpoint)
+    )
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(secret_sealed=sealed)
+    endpoint.refresh_from_db()
+
+    assert signing_secrets(endpoint, endpoint.created_at) == [old_secret]
+
+
+def test_secrets_are_still_sealed_the_original_way(brand: Brand, settings) -> None:
+    # So a database can go back to an older release and its secrets still open.
+    endpoint, secret = webhook_endpoint_create(
+        brand=brand, url="https://hooks.example.com/new", event_types=["consent.revoked"]
+    )
+    sealed = bytes(WebhookEndpoint.objects.get(pk=endpoint.pk).secret_sealed)
+
+    assert sealed[:1] == b"\x01"
+    opened = AESGCM(reference_key(settings.VAULT["INDEX_KEY"])).decrypt(
+        sealed[1:13], sealed[13:], reference_binding(endpoint)
+    )
+    assert opened == secret.encode()
+
+
+def test_a_secret_sealed_under_another_index_key_does_not_open(brand: Brand, settings) -> None:
+    endpoint, _ = webhook_endpoint_create(
+        brand=brand, url="https://hooks.example.com/moved", event_types=["consent.revoked"]
+    )
+    settings.VAULT = {
+        **settings.VAULT, "INDEX_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode()
+    }
+
+    with pytest.raises(WebhookError, match="cannot be opened"):
+        signing_secrets(endpoint, endpoint.created_at)

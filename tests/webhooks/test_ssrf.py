@@ -12,15 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from brands.models import Brand
+from webhooks.errors import DestinationRefused
 from webhooks.models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
-from webhooks.services import (
-    DestinationRefused,
-    address_refused,
-    webhook_deliver,
-    webhook_destination_check,
-    webhook_endpoint_create,
-    webhook_enqueue,
-)
+from webhooks.outbox import webhook_deliver, webhook_enqueue
+from webhooks.services import webhook_endpoint_create
+from webhooks.transport import address_refused, webhook_destination_check
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from brands.models import Brand
-from webhooks import services as webhooks
-from webhooks.services import webhook_deliver, webhook_endpoint_create, webhook_enqueue
+from webhooks import transport
+from webhooks.outbox import webhook_deliver, webhook_enqueue
+from webhooks.services import webhook_endpoint_create
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +90,7 @@ def tls_receiver(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tu
     trusting = ssl.create_default_context(
         cadata=ca.public_bytes(serialization.Encoding.PEM).decode()
     )
-    monkeypatch.setattr(webhooks, "_tls_context", lambda: trusting)
+    monkeypatch.setattr(transport, "_tls_context", lambda: trusting)
 
     def getaddrinfo(host: str, port: object, *args: object, **kwargs: object) -> list:
         if host in (HOST, "other.example.test"):
