@@ -154,6 +154,15 @@ def insights_compute(*, vault: Vault, now: dt.datetime | None = None) -> dict[st
 def open_snapshot(snapshot: InsightSnapshot) -> dict[str, Any] | None:
     """The snapshot's payload, or None when it cannot be opened any more (its
     data key was replaced by a re-encryption) or is of an older format."""
+    payload = snapshot_payload_open(snapshot)
+    if payload is None or payload.get("version") != SNAPSHOT_VERSION:
+        return None
+    return payload
+
+
+def snapshot_payload_open(snapshot: InsightSnapshot) -> dict[str, Any] | None:
+    """The snapshot's payload whatever its format version, or None when its
+    data key was replaced by a re-encryption."""
     row = Sealed(id=snapshot.id, facet=SNAPSHOT_FACET, key_version=snapshot.key_version,
                  sealed=snapshot.sealed)
     try:
@@ -161,8 +170,6 @@ def open_snapshot(snapshot: InsightSnapshot) -> dict[str, Any] | None:
     except SealError:
         logger.warning("insight snapshot unreadable, will recompute",
                        extra={"vault_id": str(snapshot.vault_id)})
-        return None
-    if payload.get("version") != SNAPSHOT_VERSION:
         return None
     return payload
 

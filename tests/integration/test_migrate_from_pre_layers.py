@@ -79,7 +79,7 @@ MODELS = {
 CODE = {
     "open_records": "vault.selectors.all_records",
     "source_labels": "vault.selectors.source_labels",
-    "open_insights": "analytics.selectors.open_snapshot",
+    "open_insights": "analytics.selectors.snapshot_payload_open",
     "verify_receipt": "consents.receipts.verify_receipt",
     "receipt_public_key": "consents.receipts.public_key_b64",
     "open_totp_secret": "accounts.services.totp_secret",
