@@ -1,4 +1,4 @@
-"""Use cases that change analytics state (DESIGN §2, §7, §11).
+"""Use cases that change analytics state.
 
 * ``insights_refresh`` computes a consumer's insights in memory and stores
   them as one snapshot sealed under the vault's data key.

@@ -76,7 +76,7 @@ class ActivityRow:
 
 
 def consent_url(consent_id: str) -> str:
-    # The consents portal's public path (DESIGN §8); written out, not reversed,
+    # The consents portal's public path; written out, not reversed,
     # so this page never depends on that app's route names.
     return f"/consents/{consent_id}/" if consent_id else ""
 

@@ -1,5 +1,5 @@
 """Append-only audit events, hash-chained per subject, sequenced into a Merkle
-tree with signed checkpoints (DESIGN §6; the design is explained in
+tree with signed checkpoints (the design is explained in
 docs/regulator.md).
 
 Rows are written once, in the same transaction as what they record, and never

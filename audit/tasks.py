@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers around the audit services (DESIGN §2)."""
+"""Celery tasks: thin wrappers around the audit services."""
 
 from __future__ import annotations
 

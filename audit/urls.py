@@ -1,4 +1,4 @@
-"""Consumer activity, under /activity/ (DESIGN §8)."""
+"""Consumer activity, under /activity/."""
 
 from django.urls import path
 

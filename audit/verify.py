@@ -21,7 +21,7 @@ Checks, in one consistent snapshot of the database:
 Problems are reported per event (by database id and event_id), sorted by id,
 so the first one is "the first bad event".
 
-Speed (target: 100,000 events/s, DESIGN §10). Rows are streamed through raw
+Speed (target: 100,000 events/s). Rows are streamed through raw
 cursors; ``facets`` and ``detail`` are stored as canonical JSON, so an event's
 canonical form is assembled from the stored text without parsing anything;
 leaves are read once into flat arrays; subtree hashes are computed a level at

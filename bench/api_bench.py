@@ -5,7 +5,7 @@ Full path: GET /api/v1/facets/contact (token look-up by digest with its consent,
 per-client rate limit, data-key unwrap, AES-GCM open, audit event appended in
 the same transaction). Bare: GET /bench/bare (the same authentication class
 and permission, then a constant body). Phases alternate bare/full so drift
-hits both; the DESIGN §10 target is full >= 0.7 x bare throughput.
+hits both; the target is full >= 0.7 x bare throughput.
 
     python bench/api_bench.py [--seconds 8] [--rounds 2] [--concurrency 8] [--workers 2]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sillage_bench python bench/api_bench.py

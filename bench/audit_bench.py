@@ -1,5 +1,5 @@
 """Audit log: append cost with an empty log and after 1,000,000 events, and
-verification speed (DESIGN §10: append flat, verification >= 100,000 events/s).
+verification speed (append flat, verification >= 100,000 events/s).
 
 1. Append: real ``audit_append`` calls (each in its own transaction, as a
    request would make them) on an empty log; median microseconds per call.

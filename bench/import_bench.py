@@ -3,7 +3,7 @@
 Both paths parse and validate the same CSV and insert the same Record rows in
 batches; the baseline only replaces AES-256-GCM sealing with the plaintext
 JSON, so the ratio isolates what encryption costs. Runs alternate and the
-median of each is reported (DESIGN §10 target: ratio >= 0.6).
+median of each is reported (target: ratio >= 0.6).
 
     python bench/import_bench.py [--records 100000] [--runs 3]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sillage_bench python bench/import_bench.py

@@ -1,4 +1,4 @@
-"""Insights for one consumer with 10,000 purchases (DESIGN §10 target: under 1 s).
+"""Insights for one consumer with 10,000 purchases (target: under 1 s).
 
 Imports a generated history (planted subscriptions, a price rise, everyday
 noise) into a fresh vault, then times ``insights_refresh``: open every purchase

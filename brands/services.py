@@ -1,5 +1,5 @@
 """Brand use cases: organisations, staff, OAuth clients, and the brand API's
-audited reads and writes (DESIGN §5, §11). One function per verb, keyword-only,
+audited reads and writes. One function per verb, keyword-only,
 one durable transaction each with its audit event."""
 
 from __future__ import annotations

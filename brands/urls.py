@@ -1,4 +1,4 @@
-"""Brand portal (DESIGN §8: /brands/). Webhook pages live under /brands/webhooks/."""
+"""Brand portal (/brands/). Webhook pages live under /brands/webhooks/."""
 
 from django.urls import path
 

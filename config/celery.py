@@ -1,4 +1,4 @@
-"""Celery application. Tasks are thin wrappers around services (DESIGN §2);
+"""Celery application. Tasks are thin wrappers around services;
 the embedded default runs them eagerly in-process."""
 
 import os

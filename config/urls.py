@@ -1,4 +1,4 @@
-"""Root URLs: the public contract of DESIGN §8."""
+"""Root URLs: the public contract (README.md, docs/api.md)."""
 
 from django.contrib import admin
 from django.urls import include, path

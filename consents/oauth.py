@@ -1,5 +1,5 @@
 """The authorization server's glue: oauthlib server and django-oauth-toolkit
-validator, configured to RFC 9700 (DESIGN §4). Nothing of the toolkit is forked:
+validator, configured to RFC 9700. Nothing of the toolkit is forked:
 behaviour changes through its documented extension points only.
 
 - Only the authorization-code and refresh-token grants exist for consumers'

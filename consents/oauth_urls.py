@@ -1,4 +1,4 @@
-"""The authorization server's endpoints (DESIGN §8), mounted at /o/.
+"""The authorization server's endpoints, mounted at /o/.
 
 Only what the code flow needs: no application-management, device, OpenID
 Connect or dynamic-registration views of the toolkit are exposed.

@@ -1,4 +1,4 @@
-"""Scopes are facets (DESIGN §4): ``<facet>:read`` and ``<facet>:write`` for every
+"""Scopes are facets: ``<facet>:read`` and ``<facet>:write`` for every
 facet of the registry, ``<reduced>:read`` for every reduced facet. Purposes come
 from a fixed list. Anything else is refused.
 

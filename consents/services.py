@@ -1,4 +1,4 @@
-"""Consent lifecycle: grant, narrow, revoke, expire (DESIGN §4, §11).
+"""Consent lifecycle: grant, narrow, revoke, expire.
 
 Each verb is one durable transaction holding the change, its audit event and
 its webhook (written to the outbox, delivered after commit by the webhook

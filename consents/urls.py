@@ -1,4 +1,4 @@
-"""Consumer consent pages (DESIGN §8: /consents/)."""
+"""Consumer consent pages (/consents/)."""
 
 from django.urls import path
 

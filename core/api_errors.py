@@ -1,4 +1,4 @@
-"""JSON error bodies for every API: {"error": code, "detail": text} (DESIGN §5)."""
+"""JSON error bodies for every API: {"error": code, "detail": text}."""
 
 from __future__ import annotations
 

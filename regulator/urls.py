@@ -1,4 +1,4 @@
-"""Regulator portal, under /regulator/ (DESIGN §8)."""
+"""Regulator portal, under /regulator/."""
 
 from django.urls import path
 

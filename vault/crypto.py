@@ -1,4 +1,4 @@
-"""Envelope encryption for vaults (DESIGN §3).
+"""Envelope encryption for vaults.
 
 * Each vault has a random 256-bit data key (DEK). It is only ever stored
   wrapped (AES-256-GCM) by a key-encryption key (KEK) from the keyring, with

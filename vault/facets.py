@@ -1,4 +1,4 @@
-"""The facet registry: code, not data (DESIGN §3).
+"""The facet registry: code, not data.
 
 A facet names one kind of personal data. Its schema validates every write, so
 a bad record is refused with a message naming the field before anything is

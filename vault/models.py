@@ -1,7 +1,7 @@
 """Vault data: vaults, their wrapped data keys, sealed records, import batches.
 
 No personal value is stored in clear: records hold only their facet, source,
-timestamps, sizes and the sealed payload (DESIGN §3).
+timestamps, sizes and the sealed payload.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reduced facets: derived forms of a facet that disclose less (DESIGN §4).
+"""Reduced facets: derived forms of a facet that disclose less.
 
 A brand that needs "is this customer an adult in their thirties" should not get
 the birth date; one that needs "which city" should not get the street. Reduced

@@ -1,4 +1,4 @@
-"""Use cases that change vault state (DESIGN §2, §3). One function per verb,
+"""Use cases that change vault state. One function per verb,
 keyword-only, one transaction each, the audit event written inside it."""
 
 from __future__ import annotations

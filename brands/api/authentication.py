@@ -47,7 +47,7 @@ class BrandClient:
 
 
 class InvalidToken(AuthenticationFailed):
-    """401 with the Bearer challenge and the error code of DESIGN §5."""
+    """401 with the Bearer challenge and the error code of docs/api.md."""
 
     error_code = "invalid_token"
 

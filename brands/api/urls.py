@@ -1,4 +1,4 @@
-"""Brand API (DESIGN §5), mounted at /api/v1/."""
+"""Brand API, mounted at /api/v1/."""
 
 from django.urls import path
 

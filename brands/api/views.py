@@ -1,4 +1,4 @@
-"""Brand API (DESIGN §5): thin views. Authentication finds the token and its
+"""Brand API: thin views. Authentication finds the token and its
 consent; the selectors and services decide what may be read or written and
 write the audit event; the views translate to HTTP."""
 

@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "regulator",
     "analytics",
     "portal",
-    # --- OAuth / consents (issue 3): add apps below this line ---
     "oauth2_provider",
 ]
 
@@ -202,7 +201,7 @@ CELERY_BEAT_SCHEDULE = {
 
 
 def vault_settings(secrets: dict[str, str]) -> dict[str, object]:
-    """Vault options in one namespaced dict (DESIGN §11)."""
+    """Vault options in one namespaced dict."""
     return {
         # "id:base64url(32 bytes)" entries, comma separated; several ids allow rotation.
         "KEYS": secrets["SILLAGE_VAULT_KEYS"],
@@ -236,9 +235,9 @@ LOGGING = {
 }
 
 
-# --- Audit (issue 4): append-only log, Merkle tree, signed checkpoints ---------
+# --- Audit: append-only log, Merkle tree, signed checkpoints ---------
 def audit_settings(secrets: dict[str, str]) -> dict[str, object]:
-    """Audit options in one namespaced dict (DESIGN §11); the signing key is a secret."""
+    """Audit options in one namespaced dict; the signing key is a secret."""
     return {
         # Ed25519 seed (base64, 32 bytes) signing the checkpoints; production refuses to start without it.
         "SIGNING_KEY": secrets.get("SILLAGE_AUDIT_SIGNING_KEY", ""),
@@ -251,7 +250,7 @@ def audit_settings(secrets: dict[str, str]) -> dict[str, object]:
 
 
 
-# --- Webhooks (issue 3): Standard Webhooks 1.0 delivery; defaults in webhooks/conf.py ---
+# --- Webhooks: Standard Webhooks 1.0 delivery; defaults in webhooks/conf.py ---
 WEBHOOKS = {
     "TIMEOUT_SECONDS": env.float("SILLAGE_WEBHOOKS_TIMEOUT_SECONDS", default=5.0),
     "MAX_ATTEMPTS": env.int("SILLAGE_WEBHOOKS_MAX_ATTEMPTS", default=8),
@@ -259,7 +258,7 @@ WEBHOOKS = {
 }
 
 
-# --- OAuth / consents (issue 3) ---------------------------------------------
+# --- OAuth / consents ---------------------------------------------
 # django-oauth-toolkit set to the OAuth 2.0 Security BCP (RFC 9700), not to its
 # defaults. Grant and token models are swapped for ones that keep only SHA-256
 # digests of the bearer values and point at the consent they carry.
@@ -310,7 +309,7 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
 
-# Consents and the brand API in one namespaced dict (DESIGN §11).
+# Consents and the brand API in one namespaced dict.
 CONSENTS = {
     # Ed25519 seed (base64url, 32 bytes) signing consent receipts. Empty: derived
     # from SECRET_KEY (stable per deployment); set it to rotate independently.
@@ -324,7 +323,7 @@ BRANDS = {
 }
 
 
-# --- Insights and brand aggregates (issue 5): defaults in analytics/conf.py ---
+# --- Insights and brand aggregates: defaults in analytics/conf.py ---
 ANALYTICS = {
     "MIN_GROUP_SIZE": env.int("SILLAGE_AGGREGATES_MIN_GROUP_SIZE", default=10),
     "BRAND_EPSILON_BUDGET": env.float("SILLAGE_AGGREGATES_EPSILON_BUDGET", default=10.0),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 register = template.Library()
 
-# (path, label, always shown). Paths are the public contract (DESIGN §8), so
+# (path, label, always shown). Paths are the public contract, so
 # they are written out rather than reversed: apps still being built may not
 # have named routes yet; optional entries appear only once they resolve.
 NAV_ITEMS = (

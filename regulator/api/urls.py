@@ -1,4 +1,4 @@
-"""Regulator API, under /api/v1/audit/ (DESIGN §8)."""
+"""Regulator API, under /api/v1/audit/."""
 
 from django.urls import path
 

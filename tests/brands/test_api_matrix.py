@@ -1,4 +1,4 @@
-"""Every brand API endpoint against every kind of caller (DESIGN §11): the
+"""Every brand API endpoint against every kind of caller: the
 expected status, nothing changed when refused, and never another consumer's data."""
 
 from __future__ import annotations

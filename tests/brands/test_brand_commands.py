@@ -1,4 +1,4 @@
-"""brand_create and brand_client_create (DESIGN §8): JSON out, one-line reason
+"""brand_create and brand_client_create: JSON out, one-line reason
 and a non-zero exit on bad input."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The authorize endpoint refuses what RFC 9700 and DESIGN §4 forbid, before
+"""The authorize endpoint refuses what RFC 9700 and the consent rules forbid, before
 any consent screen: no PKCE, PKCE plain, unknown scopes, missing purpose or
 duration, undeclared purpose, implicit grant, inexact redirect URIs."""
 

@@ -27,7 +27,7 @@ def _user(email: str) -> User:
 
 
 def report(insights: dict[str, Any], recommendations: list[dict[str, Any]]) -> dict[str, Any]:
-    """The public JSON shape of the command (DESIGN §8); English reasons."""
+    """The public JSON shape of the command; English reasons."""
     return {
         "computed_at": insights["computed_at"],
         "purchase_count": insights["purchase_count"],

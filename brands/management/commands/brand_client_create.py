@@ -1,4 +1,4 @@
-"""manage.py brand_client_create --brand SLUG --redirect-uri URI [--public] (DESIGN §8)."""
+"""manage.py brand_client_create --brand SLUG --redirect-uri URI [--public]."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""manage.py brand_create --name NAME: create a brand organisation (DESIGN §8)."""
+"""manage.py brand_create --name NAME: create a brand organisation."""
 
 from __future__ import annotations
 
