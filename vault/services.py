@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
-from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
@@ -39,10 +38,6 @@ SELF_SOURCE = Source.SELF
 
 class ImportTooLarge(importers.ImportRejected):
     pass
-
-
-def _option(name: str) -> int:
-    return int(settings.VAULT[name])  # type: ignore[call-overload]
 
 
 def _store_new_key(vault: Vault, version: int) -> DataKey:
