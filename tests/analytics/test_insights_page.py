@@ -8,8 +8,7 @@ import pytest
 
 from analytics.models import RecommendationDecision
 from analytics.services import insights_refresh
-
-from .conftest import import_records
+from tests.factories.vault import import_records
 
 pytestmark = pytest.mark.django_db
 
@@ -56,9 +55,9 @@ def test_another_consumer_sees_nothing_of_the_first_and_cannot_act_on_their_card
     client.force_login(demo_consumer)
     [fingerprint] = _fingerprints(client.get("/insights/").content.decode())
     other = make_consumer(email="other@example.test")
-    import_records(other, [{"facet": "purchases", "occurred_at": "2026-01-05T09:30:00Z",
-                            "data": {"merchant": "Boulangerie", "amount": "4.20", "currency": "EUR"}}],
-                   source="Autre Banque")
+    import_records(user=other, source="Autre Banque", records=[
+        {"facet": "purchases", "occurred_at": "2026-01-05T09:30:00Z",
+         "data": {"merchant": "Boulangerie", "amount": "4.20", "currency": "EUR"}}])
     client.force_login(other)
     html = client.get("/insights/").content.decode()
     for text in ("Netflix", "Basic-Fit", "Ma Banque", "Carrefour", "13.49", "15.99"):
