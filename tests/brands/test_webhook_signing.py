@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import re
 
 import pytest
@@ -18,21 +16,10 @@ from brands.webhooks import (
     webhook_headers,
     webhook_signature,
 )
-from tests.dumps import database_bytes  # noqa: F401 - re-exported for the tests here
+from tests.dumps import database_bytes
+from tests.factories.webhooks import reference_signature
 
 pytestmark = pytest.mark.django_db
-
-
-def reference_signature(secret: str, message_id: str, timestamp: str, body: bytes) -> str:
-    """The construction of the Standard Webhooks spec, written out independently."""
-    key = base64.b64decode(secret.split("_", 1)[1])
-    signed = message_id.encode() + b"." + timestamp.encode() + b"." + body
-    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-
-
-@pytest.fixture
-def brand() -> Brand:
-    return Brand.objects.create(slug="maison-lumen", name="Maison Lumen")
 
 
 def test_signature_matches_the_published_test_vector() -> None:
@@ -58,7 +45,8 @@ def test_signature_matches_the_reference_construction_for_a_generated_secret(bra
     assert headers == {
         "webhook-id": "msg_1",
         "webhook-timestamp": "1700000000",
-        "webhook-signature": reference_signature(secret, "msg_1", "1700000000", body),
+        "webhook-signature": reference_signature(secret=secret, message_id="msg_1",
+                                                 timestamp="1700000000", body=body),
     }
 
 
@@ -121,5 +109,6 @@ def test_rotation_signs_with_both_secrets_during_the_grace_period(brand: Brand) 
     assert signing == [new, old]
     assert after_grace == [new]
     assert header["webhook-signature"] == " ".join(
-        [reference_signature(new, "msg_2", "1", b"{}"), reference_signature(old, "msg_2", "1", b"{}")]
+        [reference_signature(secret=secret, message_id="msg_2", timestamp="1", body=b"{}")
+         for secret in (new, old)]
     )
