@@ -10,11 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories.vault import random_key
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _key() -> str:
-    return base64.urlsafe_b64encode(os.urandom(32)).decode()
 
 
 def _manage(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -28,11 +26,11 @@ def _manage(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.Com
 
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "DJANGO_SECRET_KEY": "x" * 10 + _key() + _key(),
+    "DJANGO_SECRET_KEY": "x" * 10 + random_key() + random_key(),
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-    "SILLAGE_VAULT_KEYS": f"k1:{_key()}",
-    "SILLAGE_INDEX_KEY": _key(),
+    "SILLAGE_VAULT_KEYS": f"k1:{random_key()}",
+    "SILLAGE_INDEX_KEY": random_key(),
     "SILLAGE_AUDIT_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
     "DJANGO_ALLOWED_HOSTS": "sillage.example",
 }

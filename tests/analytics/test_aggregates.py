@@ -19,47 +19,48 @@ from analytics.services import (
     release_payload,
 )
 from audit.models import AuditEvent
+from tests.factories.vault import import_records
 from vault.services import record_write
-
-from .conftest import import_records
 
 pytestmark = pytest.mark.django_db
 
 CITY_FACETS = {"city": ["read"], "purchases": ["read"]}
+ANALYTICS_PURPOSES = ("service", "analytics")
 
 
 @pytest.fixture
-def population(make_consumer, make_brand, grant):
+def population(make_consumer, make_brand, make_app, grant):
     """A brand with 24 analytics consumers in Lyon and 3 in Paris; 6 Marseille
     consumers gave it another purpose, 6 in Nice gave analytics to another brand,
     and 2 in Lyon revoked theirs."""
     from consents.services import consent_revoke
 
-    brand, other = make_brand("Maison Lumiere"), make_brand("Other Brand")
+    lumiere, other = (make_app(make_brand(name), purposes=ANALYTICS_PURPOSES)
+                      for name in ("Maison Lumiere", "Other Brand"))
 
     def person(city: str, target, purpose: str, spend: str = "120.00", born: str = "1990-04-12"):
         user = make_consumer()
-        actor = ("consumer", str(user.vault.subject))
-        record_write(vault=user.vault, facet="address", data={"city": city, "country": "FR"},
-                     source="self", actor=actor)
-        record_write(vault=user.vault, facet="birthdate", data={"date": born}, source="self",
-                     actor=actor)
-        import_records(user, [{"facet": "purchases", "occurred_at": "2026-09-05T10:00:00Z",
-                               "data": {"merchant": "Fnac", "category": "electronics",
-                                        "amount": spend, "currency": "EUR"}}])
+        import_records(user=user, source="self", records=[
+            {"facet": "address", "data": {"city": city, "country": "FR"}},
+            {"facet": "birthdate", "data": {"date": born}},
+        ])
+        import_records(user=user, records=[
+            {"facet": "purchases", "occurred_at": "2026-09-05T10:00:00Z",
+             "data": {"merchant": "Fnac", "category": "electronics", "amount": spend,
+                      "currency": "EUR"}}])
         return grant(user, target, CITY_FACETS | {"age_band": ["read"]}, purpose=purpose)
 
     for _ in range(24):
-        person("Lyon", brand, "analytics")
+        person("Lyon", lumiere, "analytics")
     for _ in range(3):
-        person("Paris", brand, "analytics")
+        person("Paris", lumiere, "analytics")
     for _ in range(6):
-        person("Marseille", brand, "service")
+        person("Marseille", lumiere, "service")
     for _ in range(6):
         person("Nice", other, "analytics")
     for _ in range(2):
-        consent_revoke(consent=person("Lyon", brand, "analytics"), actor=("consumer", "x"))
-    return brand
+        consent_revoke(consent=person("Lyon", lumiere, "analytics"), actor=("consumer", "x"))
+    return lumiere.brand
 
 
 def _release(brand, dimension="city", seed=1, **query):
@@ -153,20 +154,23 @@ def test_bad_queries_are_refused(query, message):
         aggregate_query(**query)
 
 
-def test_contributions_use_only_what_each_consent_grants(make_consumer, make_brand, grant):
+def test_contributions_use_only_what_each_consent_grants(make_consumer, make_brand, make_app,
+                                                        grant):
     from analytics.selectors import aggregate_contributions
 
-    brand = make_brand("Maison Lumiere")
+    client = make_app(make_brand("Maison Lumiere"), purposes=ANALYTICS_PURPOSES)
+    brand = client.brand
 
     def person(facets):
         user = make_consumer()
-        actor = ("consumer", str(user.vault.subject))
-        record_write(vault=user.vault, facet="address", data={"city": "lyon", "country": "FR"},
-                     source="self", actor=actor)
-        import_records(user, [{"facet": "purchases", "occurred_at": "2026-09-05T10:00:00Z",
-                               "data": {"merchant": "Fnac", "category": "Electronics",
-                                        "amount": "120.40", "currency": "EUR"}}])
-        grant(user, brand, facets, purpose="analytics")
+        import_records(user=user, records=[{"facet": "address",
+                                            "data": {"city": "lyon", "country": "FR"}}],
+                       source="self")
+        import_records(user=user, records=[
+            {"facet": "purchases", "occurred_at": "2026-09-05T10:00:00Z",
+             "data": {"merchant": "Fnac", "category": "Electronics", "amount": "120.40",
+                      "currency": "EUR"}}])
+        grant(user, client, facets, purpose="analytics")
 
     person({"city": ["read"], "purchases": ["read"]})
     person({"city": ["read"]})                      # no purchases: counted, spends nothing
@@ -182,25 +186,26 @@ def test_contributions_use_only_what_each_consent_grants(make_consumer, make_bra
 
 
 def test_a_consumer_counts_once_by_their_newest_consent_and_not_after_it_lapsed(
-        make_consumer, make_brand, grant):
+        make_consumer, make_brand, make_app, grant):
     from analytics.selectors import aggregate_contributions
     from consents.models import Consent
 
-    brand = make_brand("Maison Lumiere")
+    client = make_app(make_brand("Maison Lumiere"), purposes=("analytics",))
+    brand = client.brand
 
     def person(city):
         user = make_consumer()
         record_write(vault=user.vault, facet="address", data={"city": city, "country": "FR"},
                      source="self", actor=("consumer", str(user.vault.subject)))
-        import_records(user, [{"facet": "purchases", "occurred_at": "2026-09-05T10:00:00Z",
+        import_records(user=user, records=[{"facet": "purchases", "occurred_at": "2026-09-05T10:00:00Z",
                                "data": {"merchant": "Fnac", "category": "Electronics",
                                         "amount": "120.40", "currency": "EUR"}}])
         return user
 
     twice = person("Lyon")
-    grant(twice, brand, {"city": ["read"]}, purpose="analytics")
-    grant(twice, brand, {"city": ["read"], "purchases": ["read"]}, purpose="analytics")
-    lapsed = grant(person("Paris"), brand, {"city": ["read"]}, purpose="analytics")
+    grant(twice, client, {"city": ["read"]}, purpose="analytics")
+    grant(twice, client, {"city": ["read"], "purchases": ["read"]}, purpose="analytics")
+    lapsed = grant(person("Paris"), client, {"city": ["read"]}, purpose="analytics")
     # Past its expiry but not swept yet (still "active"): no longer counted.
     Consent.objects.filter(pk=lapsed.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     contributions = aggregate_contributions(brand=brand, dimension="city", months=24)

@@ -12,10 +12,10 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.test import APIClient
 
 from analytics.api import BrandPrincipal
-from analytics.models import AggregateRelease, PrivacyBudget
+from analytics.models import AggregateRelease
 from audit.models import AuditEvent
-
-from .conftest import issue_token
+from tests.factories.analytics import aggregates_state
+from tests.factories.consents import issue_token
 
 pytestmark = pytest.mark.django_db
 
@@ -38,22 +38,12 @@ class HeaderBrandAuthentication(BaseAuthentication):
         return "Test"
 
 
-def _state() -> tuple[int, list[str], int]:
-    return (AggregateRelease.objects.count(),
-            [str(budget.spent_epsilon) for budget in PrivacyBudget.objects.order_by("pk")],
-            AuditEvent.objects.filter(action__startswith="aggregate.").count())
-
-
 @pytest.fixture
-def brand(make_brand):
-    return make_brand("Maison Lumiere")
-
-
-@pytest.fixture
-def tokens(brand, make_brand, make_consumer, grant) -> dict[str, str]:
-    application = brand.test_application
+def tokens(brand, make_app, make_consumer, grant) -> dict[str, str]:
+    client = make_app(brand, purposes=("service", "analytics"))
+    application = client.application
     consumer = make_consumer()
-    consent = grant(consumer, brand, {"contact": ["read"]}, purpose="analytics")
+    consent = grant(consumer, client, {"contact": ["read"]}, purpose="analytics")
     found = {
         "client_credentials": issue_token(application=application, scope="aggregates")[0],
         "no_scope": issue_token(application=application, scope="contact:read")[0],
@@ -82,17 +72,17 @@ def test_only_a_client_credentials_token_with_the_aggregates_scope_gets_figures(
     client = APIClient()
     if header and header.startswith("token:"):
         header = f"Bearer {tokens[header.removeprefix('token:')]}"
-    before = _state()
+    before = aggregates_state()
     response = client.get(URL, **({"HTTP_AUTHORIZATION": header} if header else {}))
     assert response.status_code == status, response.content
     if code is None:
         assert response.json()["dimension"] == "city"
         assert response.json()["privacy"]["budget_remaining"] == "9.0000"
-        assert _state() != before
+        assert aggregates_state() != before
     else:
         assert response.json()["error"] == code
         assert response.json()["detail"]
-        assert _state() == before
+        assert aggregates_state() == before
     if status == 401:
         assert response["WWW-Authenticate"].startswith("Bearer")
 
@@ -108,11 +98,11 @@ def test_the_authentication_hook_can_be_replaced(brand, analytics_settings):
 
 def test_a_bad_query_is_a_400_and_changes_nothing(brand, analytics_settings):
     analytics_settings(AGGREGATES_AUTHENTICATION=["tests.analytics.test_api.HeaderBrandAuthentication"])
-    before = _state()
+    before = aggregates_state()
     response = APIClient().get("/api/v1/aggregates?dimension=street",
                                HTTP_AUTHORIZATION=f"Test {brand.slug}")
     assert (response.status_code, response.json()["error"]) == (400, "invalid_query")
-    assert _state() == before
+    assert aggregates_state() == before
 
 
 def test_an_exhausted_budget_is_a_403_with_a_clear_error(brand, analytics_settings):

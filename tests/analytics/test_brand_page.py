@@ -6,16 +6,14 @@ from __future__ import annotations
 import pytest
 
 from analytics.models import AggregateRelease, PrivacyBudget
-from brands.services import brand_member_add
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(make_consumer, make_brand):
-    brand = make_brand("Maison Lumiere")
-    user = make_consumer(email="staff@maison.example")
-    brand_member_add(brand=brand, user=user, role="owner", actor=("operator", "tests"))
+def staff(make_staff, make_brand, make_app):
+    brand = make_app(make_brand("Maison Lumiere"), purposes=("service", "analytics")).brand
+    user = make_staff(brand, email="staff@maison.example")
     return brand, user
 
 

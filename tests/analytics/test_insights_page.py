@@ -8,8 +8,7 @@ import pytest
 
 from analytics.models import RecommendationDecision
 from analytics.services import insights_refresh
-
-from .conftest import import_records
+from tests.factories.vault import import_records
 
 pytestmark = pytest.mark.django_db
 
@@ -56,9 +55,9 @@ def test_another_consumer_sees_nothing_of_the_first_and_cannot_act_on_their_card
     client.force_login(demo_consumer)
     [fingerprint] = _fingerprints(client.get("/insights/").content.decode())
     other = make_consumer(email="other@example.test")
-    import_records(other, [{"facet": "purchases", "occurred_at": "2026-01-05T09:30:00Z",
-                            "data": {"merchant": "Boulangerie", "amount": "4.20", "currency": "EUR"}}],
-                   source="Autre Banque")
+    import_records(user=other, source="Autre Banque", records=[
+        {"facet": "purchases", "occurred_at": "2026-01-05T09:30:00Z",
+         "data": {"merchant": "Boulangerie", "amount": "4.20", "currency": "EUR"}}])
     client.force_login(other)
     html = client.get("/insights/").content.decode()
     for text in ("Netflix", "Basic-Fit", "Ma Banque", "Carrefour", "13.49", "15.99"):
@@ -108,12 +107,12 @@ def test_a_consumer_with_an_empty_vault_gets_a_friendly_page(client, consumer):
 
 
 def test_the_consent_check_up_tells_no_consent_from_tidy_consents(client, consumer, make_brand,
-                                                                  grant):
+                                                                  make_app, grant):
     client.force_login(consumer)
     html = client.get("/insights/").content.decode()
     assert "You have not given any brand access to your data." in html
     assert "Your consents look tidy." not in html
-    grant(consumer, make_brand("Tidy Shop"), {"contact": ["read"]})  # recent, narrow, not ending
+    grant(consumer, make_app(make_brand("Tidy Shop")), {"contact": ["read"]})  # recent, narrow, not ending
     html = client.get("/insights/").content.decode()
     assert "Your consents look tidy." in html
     assert "You have not given any brand access to your data." not in html

@@ -19,8 +19,8 @@ from analytics.services import (
     recommendation_dismiss,
 )
 from audit.models import AuditEvent
-
-from .conftest import import_records, issue_token
+from tests.factories.consents import issue_token
+from tests.factories.vault import import_records
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,8 @@ def _monthly(merchant: str, amounts: list[str], *, last_days_ago: int) -> list[d
 def test_a_dismissed_recommendation_stays_away_until_the_facts_change(consumer):
     vault = consumer.vault
     # Given a subscription whose price rose from 9.99 to 11.99
-    import_records(consumer, _monthly("StreamCo", ["9.99"] * 9 + ["11.99"] * 3, last_days_ago=28))
+    import_records(user=consumer,
+                   records=_monthly("StreamCo", ["9.99"] * 9 + ["11.99"] * 3, last_days_ago=28))
     insights = insights_refresh(vault=vault)
     [rise] = _by_kind(insights, vault)["subscription_price_increase"]
     assert rise["figures"]["old_amount"] == "9.99"
@@ -69,7 +70,7 @@ def test_a_dismissed_recommendation_stays_away_until_the_facts_change(consumer):
         assert "subscription_price_increase" not in _by_kind(again, vault)
         assert rise["fingerprint"] in {item["fingerprint"] for item in again["recommendations"]}
     # And when the price rises again it comes back, with the new figures
-    import_records(consumer, [{
+    import_records(user=consumer, records=[{
         "facet": "purchases", "occurred_at": (timezone.now() - dt.timedelta(hours=1)).isoformat(),
         "data": {"merchant": "StreamCo", "category": "streaming", "amount": "13.99",
                  "currency": "EUR", "channel": "online"}}])
@@ -89,7 +90,8 @@ def test_dismissing_an_unknown_fingerprint_changes_nothing(consumer):
 
 
 def test_reviewing_a_subscription_marks_it_acted(consumer):
-    import_records(consumer, _monthly("StreamCo", ["9.99"] * 9 + ["11.99"] * 3, last_days_ago=28))
+    import_records(user=consumer,
+                   records=_monthly("StreamCo", ["9.99"] * 9 + ["11.99"] * 3, last_days_ago=28))
     insights = insights_refresh(vault=consumer.vault)
     [rise] = _by_kind(insights, consumer.vault)["subscription_price_increase"]
     outcome = recommendation_act(user=consumer, fingerprint=rise["fingerprint"],
@@ -109,8 +111,9 @@ def test_unusual_purchase_and_stale_address_are_recommended(consumer):
     history.append({"facet": "purchases", "occurred_at": (now - dt.timedelta(days=2)).isoformat(),
                     "data": {"merchant": "Bijouterie Or", "category": "groceries",
                              "amount": "890.00", "currency": "EUR"}})
-    import_records(consumer, history)
-    import_records(consumer, [{"facet": "address", "data": {"city": "Lyon", "country": "FR"}}],
+    import_records(user=consumer, records=history)
+    import_records(user=consumer, records=[{"facet": "address",
+                                            "data": {"city": "Lyon", "country": "FR"}}],
                    source="self")
     insights = insights_refresh(vault=consumer.vault, now=now + dt.timedelta(days=800))
     kinds = _by_kind(insights, consumer.vault)
@@ -126,19 +129,21 @@ def test_unusual_purchase_and_stale_address_are_recommended(consumer):
 
 
 def test_consent_hygiene_finds_never_used_unused_broad_and_expiring(
-        consumer, make_brand, grant, analytics_settings):
+        consumer, make_brand, make_app, grant, analytics_settings):
     from brands.services import api_facet_read
 
     analytics_settings(CONSENT_GRACE_DAYS=0)
-    idle_brand, used_brand, broad_brand, ending_brand = (
-        make_brand(name) for name in ("Idle Shop", "Used Shop", "Broad Shop", "Ending Shop"))
-    idle = grant(consumer, idle_brand, {"contact": ["read"]}, days=365)
-    used = grant(consumer, used_brand, {"contact": ["read"]}, days=365)
-    broad = grant(consumer, broad_brand, {"contact": ["read"], "identity": ["read"],
-                                          "birthdate": ["read"], "address": ["read"],
-                                          "purchases": ["read"]}, days=365)
-    ending = grant(consumer, ending_brand, {"identity": ["read"]}, days=10)
-    import_records(consumer, [{"facet": "contact", "data": {"email": "c@example.test"}}])
+    idle_shop, used_shop, broad_shop, ending_shop = (
+        make_app(make_brand(name))
+        for name in ("Idle Shop", "Used Shop", "Broad Shop", "Ending Shop"))
+    idle = grant(consumer, idle_shop, {"contact": ["read"]}, days=365)
+    used = grant(consumer, used_shop, {"contact": ["read"]}, days=365)
+    broad = grant(consumer, broad_shop, {"contact": ["read"], "identity": ["read"],
+                                         "birthdate": ["read"], "address": ["read"],
+                                         "purchases": ["read"]}, days=365)
+    ending = grant(consumer, ending_shop, {"identity": ["read"]}, days=10)
+    import_records(user=consumer,
+                   records=[{"facet": "contact", "data": {"email": "c@example.test"}}])
     for consent in (used, broad, ending):
         _raw, token = issue_token(application=consent.application, consent=consent,
                                   user=consumer)
@@ -175,12 +180,13 @@ def narrow_reason(item):
 
 
 def test_revoking_from_the_card_revokes_the_consent_and_its_tokens(client, consumer, make_brand,
-                                                                  grant, analytics_settings):
+                                                                  make_app, grant,
+                                                                  analytics_settings):
     from consents.models import AccessToken, Consent, RefreshToken
 
     analytics_settings(CONSENT_GRACE_DAYS=0)
-    brand = make_brand("Forgotten Shop")
-    consent = grant(consumer, brand, {"contact": ["read"]}, days=90)
+    shop = make_app(make_brand("Forgotten Shop"))
+    consent = grant(consumer, shop, {"contact": ["read"]}, days=90)
     raw, _token = issue_token(application=consent.application, consent=consent, user=consumer)
     assert client.get("/api/v1/consent", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
     insights = insights_refresh(vault=consumer.vault)
@@ -203,14 +209,15 @@ def test_revoking_from_the_card_revokes_the_consent_and_its_tokens(client, consu
                                                 consumer.vault)
 
 
-def test_narrowing_from_the_card_keeps_only_what_the_brand_used(consumer, make_brand, grant):
+def test_narrowing_from_the_card_keeps_only_what_the_brand_used(consumer, make_brand, make_app,
+                                                                grant):
     from brands.services import api_facet_read
     from consents.models import AccessToken
 
-    brand = make_brand("Broad Shop")
-    consent = grant(consumer, brand, {"contact": ["read"], "identity": ["read"],
-                                      "birthdate": ["read"], "address": ["read"],
-                                      "purchases": ["read"]}, days=365)
+    shop = make_app(make_brand("Broad Shop"))
+    consent = grant(consumer, shop, {"contact": ["read"], "identity": ["read"],
+                                     "birthdate": ["read"], "address": ["read"],
+                                     "purchases": ["read"]}, days=365)
     _raw, token = issue_token(application=consent.application, consent=consent, user=consumer)
     api_facet_read(token=token, facet="contact")
     insights = insights_refresh(vault=consumer.vault)
@@ -224,12 +231,12 @@ def test_narrowing_from_the_card_keeps_only_what_the_brand_used(consumer, make_b
     assert "consent_broad" not in _by_kind(insights_current(vault=consumer.vault), consumer.vault)
 
 
-def test_acting_on_a_consent_revoked_meanwhile_fails_cleanly(consumer, make_brand, grant,
-                                                             analytics_settings):
+def test_acting_on_a_consent_revoked_meanwhile_fails_cleanly(consumer, make_brand, make_app,
+                                                             grant, analytics_settings):
     from consents.services import consent_revoke
 
     analytics_settings(CONSENT_GRACE_DAYS=0)
-    consent = grant(consumer, make_brand("Gone Shop"), {"contact": ["read"]})
+    consent = grant(consumer, make_app(make_brand("Gone Shop")), {"contact": ["read"]})
     insights = insights_refresh(vault=consumer.vault)
     [card] = _by_kind(insights, consumer.vault)["consent_never_used"]
     consent_revoke(consent=consent, actor=_actor(consumer))
@@ -240,12 +247,12 @@ def test_acting_on_a_consent_revoked_meanwhile_fails_cleanly(consumer, make_bran
     assert not RecommendationDecision.objects.exists()
 
 
-def test_a_consumer_cannot_act_on_another_consumers_consent(consumer, make_consumer, make_brand,
+def test_a_consumer_cannot_act_on_another_consumers_consent(consumer, make_consumer, make_app,
                                                             grant, analytics_settings):
     from consents.models import Consent
 
     analytics_settings(CONSENT_GRACE_DAYS=0)
-    consent = grant(consumer, make_brand(), {"contact": ["read"]})
+    consent = grant(consumer, make_app(), {"contact": ["read"]})
     card = _by_kind(insights_refresh(vault=consumer.vault), consumer.vault)["consent_never_used"][0]
     intruder = make_consumer()
     with pytest.raises(RecommendationNotFound):

@@ -7,11 +7,10 @@ import pytest
 from analytics.models import SNAPSHOT_FACET, InsightSnapshot, RecommendationDecision
 from analytics.selectors import open_snapshot
 from analytics.services import insights_current, insights_refresh, recommendation_dismiss
+from tests.dumps import database_bytes
 from vault.crypto import SealError
 from vault.selectors import data_key
 from vault.services import vault_erase
-
-from .conftest import database_bytes
 
 pytestmark = pytest.mark.django_db
 

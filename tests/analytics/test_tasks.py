@@ -15,8 +15,7 @@ from analytics.models import InsightSnapshot
 from analytics.selectors import open_snapshot
 from analytics.services import insights_refresh, refresh_all, schedule_refresh
 from analytics.tasks import refresh_all_insights, refresh_insights
-
-from .conftest import import_records
+from tests.factories.vault import import_records
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +26,7 @@ PURCHASE = {"facet": "purchases", "occurred_at": "2026-01-05T09:30:00Z",
 def test_schedule_refresh_marks_stale_now_and_recomputes_after_commit(
         consumer, django_capture_on_commit_callbacks):
     insights_refresh(vault=consumer.vault)
-    import_records(consumer, [PURCHASE])
+    import_records(user=consumer, records=[PURCHASE])
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
         schedule_refresh(vault=consumer.vault)
         # Inside the writer's transaction: stale at once, nothing computed yet

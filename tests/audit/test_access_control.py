@@ -14,11 +14,11 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import checkpoint_issue
-from core.actors import OPERATOR
 from regulator.models import RegulatorToken
-from regulator.services import regulator_token_create
+from tests.factories.accounts import client_for
+from tests.factories.regulator import create_regulator_token
 
-from .conftest import logged_in, subject_of
+from .conftest import subject_of
 
 pytestmark = pytest.mark.django_db
 
@@ -39,17 +39,13 @@ def people(seeded, regulator, brand_staff):
             "brand_staff": brand_staff, "regulator": regulator}
 
 
-def client_for(user: User | None) -> Client:
-    return logged_in(user) if user is not None else Client()
-
-
 @pytest.mark.parametrize(("who", "status"), [
     ("anonymous", 302), ("consumer", 200), ("other_consumer", 200), ("brand_staff", 403),
     ("regulator", 403),
 ])
 def test_activity_page(people, seeded, who, status):
     before = AuditEvent.objects.count()
-    response = client_for(people[who]).get("/activity/")
+    response = client_for(user=people[who]).get("/activity/")
     assert response.status_code == status
     if status == 302:
         assert response["Location"].startswith("/accounts/login/")
@@ -70,7 +66,7 @@ def test_regulator_portal(people, seeded, page, who, status):
     if page == "EVENT":
         page = f"/regulator/events/{seeded.events[0].event_id}/"
     before = viewed()
-    response = client_for(people[who]).get(page)
+    response = client_for(user=people[who]).get(page)
     assert response.status_code == status
     if status == 302:
         assert response["Location"].startswith("/accounts/login/")
@@ -81,14 +77,14 @@ def test_regulator_portal(people, seeded, page, who, status):
 
 @pytest.fixture
 def tokens(regulator, make_user):
-    _, good = regulator_token_create(user=regulator, name="good", actor=OPERATOR)
-    revoked_record, revoked = regulator_token_create(user=regulator, name="revoked", actor=OPERATOR)
+    _, good = create_regulator_token(user=regulator, name="good")
+    revoked_record, revoked = create_regulator_token(user=regulator, name="revoked")
     RegulatorToken.objects.filter(pk=revoked_record.pk).update(revoked_at=timezone.now())
-    expired_record, expired = regulator_token_create(user=regulator, name="old", actor=OPERATOR)
+    expired_record, expired = create_regulator_token(user=regulator, name="old")
     RegulatorToken.objects.filter(pk=expired_record.pk).update(
         expires_at=timezone.now() - dt.timedelta(seconds=1))
     demoted = make_user(User.Role.REGULATOR)
-    _, demoted_token = regulator_token_create(user=demoted, name="demoted", actor=OPERATOR)
+    _, demoted_token = create_regulator_token(user=demoted, name="demoted")
     User.objects.filter(pk=demoted.pk).update(role=User.Role.BRAND_STAFF)
     return {"good": good, "revoked": revoked, "expired": expired, "demoted": demoted_token,
             "garbage": "srt_" + "x" * 43, "brand_oauth": "a-brand-access-token"}
@@ -104,7 +100,7 @@ def test_regulator_api(people, seeded, tokens, path, who, status):
     checkpoint_issue()
     path = path.replace("EVENT_ID", str(seeded.events[0].event_id))
     if who in ("consumer_session", "regulator_session"):
-        client = logged_in(people[who.split("_")[0]])
+        client = client_for(user=people[who.split("_")[0]])
         headers = {}
     else:
         client = Client()

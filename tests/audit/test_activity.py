@@ -7,18 +7,20 @@ import pytest
 from django.test import override_settings
 
 from audit.services import audit_append
+from tests.factories.accounts import client_for
+from tests.factories.audit import brand_read
 
-from .conftest import brand_read, logged_in, subject_of
+from .conftest import subject_of
 
 pytestmark = pytest.mark.django_db
 
 
 def test_each_entry_says_who_what_which_facets_why_consent_and_outcome(consumer):
     subject = subject_of(consumer)
-    brand_read(subject, app="client-acme", facets=("contact", "purchases"), consent_id="c-42",
-               purpose="loyalty")
-    brand_read(subject, app="client-acme", facets=("birthdate",), outcome="denied")
-    body = logged_in(consumer).get("/activity/").content.decode()
+    brand_read(subject=subject, app="client-acme", facets=("contact", "purchases"),
+               consent_id="c-42", purpose="loyalty")
+    brand_read(subject=subject, app="client-acme", facets=("birthdate",), outcome="denied")
+    body = client_for(user=consumer).get("/activity/").content.decode()
     assert "Read your data" in body
     assert "E-mail" not in body  # facet names, never values
     assert "Purchases" in body
@@ -32,18 +34,18 @@ def test_each_entry_says_who_what_which_facets_why_consent_and_outcome(consumer)
 
 def test_the_consumer_sees_only_their_own_events(consumer, make_consumer):
     other = make_consumer()
-    brand_read(subject_of(other), consent_id="c-other")
-    brand_read(subject_of(consumer), consent_id="c-mine")
-    body = logged_in(consumer).get("/activity/").content.decode()
+    brand_read(subject=subject_of(other), consent_id="c-other")
+    brand_read(subject=subject_of(consumer), consent_id="c-mine")
+    body = client_for(user=consumer).get("/activity/").content.decode()
     assert "/consents/c-mine/" in body
     assert "/consents/c-other/" not in body
 
 
 def test_filter_by_actor(consumer):
     subject = subject_of(consumer)
-    brand_read(subject, app="client-acme", consent_id="c-acme")
-    brand_read(subject, app="client-globex", consent_id="c-globex")
-    client = logged_in(consumer)
+    brand_read(subject=subject, app="client-acme", consent_id="c-acme")
+    brand_read(subject=subject, app="client-globex", consent_id="c-globex")
+    client = client_for(user=consumer)
     page = client.get("/activity/").content.decode()
     assert 'value="brand_application:client-globex"' in page
     body = client.get("/activity/", {"actor": "brand_application:client-globex"}).content.decode()
@@ -59,8 +61,8 @@ def test_filter_by_actor(consumer):
 def test_pages_newest_first(consumer):
     subject = subject_of(consumer)
     for number in range(12):
-        brand_read(subject, consent_id=f"c-{number:02d}")
-    client = logged_in(consumer)
+        brand_read(subject=subject, consent_id=f"c-{number:02d}")
+    client = client_for(user=consumer)
     first = client.get("/activity/").content.decode()
     assert "/consents/c-11/" in first
     assert "/consents/c-07/" in first
@@ -74,14 +76,14 @@ def test_pages_newest_first(consumer):
 def test_the_consumers_own_actions_read_you(consumer):
     audit_append(actor=("consumer", subject_of(consumer)), action="consent.revoked",
                  subject=subject_of(consumer), consent_id="c-1")
-    body = logged_in(consumer).get("/activity/").content.decode()
+    body = client_for(user=consumer).get("/activity/").content.decode()
     assert "Consent revoked" in body
     assert ">You<" in body
 
 
 def test_the_page_speaks_french(consumer):
-    brand_read(subject_of(consumer), consent_id="c-fr", outcome="denied")
-    client = logged_in(consumer)
+    brand_read(subject=subject_of(consumer), consent_id="c-fr", outcome="denied")
+    client = client_for(user=consumer)
     client.cookies["django_language"] = "fr"
     body = client.get("/activity/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Qui a accédé à vos données" in body

@@ -14,8 +14,9 @@ from audit import merkle, note, signing
 from audit.hashing import event_hash
 from audit.models import AuditEvent, Checkpoint
 from audit.services import checkpoint_issue
+from tests.factories.audit import brand_read
 
-from .conftest import brand_read, subject_of
+from .conftest import subject_of
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +150,7 @@ def test_inclusion_in_an_older_tree_and_refusals(seeded, api):
 
 def test_consistency_proofs_between_checkpoints_verify(seeded, api):
     for _ in range(3):
-        brand_read(subject_of(seeded.bob))
+        brand_read(subject=subject_of(seeded.bob))
         checkpoint_issue()
     checkpoints = list(Checkpoint.objects.order_by("tree_size"))
     for old in checkpoints:

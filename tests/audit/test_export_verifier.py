@@ -16,8 +16,9 @@ from django.test import Client
 from audit import note, signing
 from audit.models import AuditEvent, Checkpoint
 from audit.services import checkpoint_issue
+from tests.factories.audit import brand_read
 
-from .conftest import brand_read, subject_of
+from .conftest import subject_of
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +122,7 @@ def test_a_checkpoint_kept_from_before_proves_the_log_only_grew(bundle, seeded, 
     kept = tmp_path / "kept-checkpoint.txt"
     kept.write_text((bundle / "checkpoint.txt").read_text())
     for _ in range(5):
-        brand_read(subject_of(seeded.bob))
+        brand_read(subject=subject_of(seeded.bob))
     checkpoint_issue()
     later = tmp_path / "later"
     call_command("audit_export", "--out", str(later))

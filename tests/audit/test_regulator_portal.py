@@ -14,8 +14,10 @@ from audit.models import AuditEvent, VerificationRun
 from audit.services import checkpoint_issue
 from regulator.models import RegulatorToken
 from regulator.services import regulator_token_user
+from tests.factories.accounts import client_for
+from tests.factories.audit import brand_read
 
-from .conftest import brand_read, logged_in, subject_of
+from .conftest import subject_of
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +29,7 @@ def last_view() -> dict:
 
 
 def test_search_filters_and_logs_the_query(seeded, regulator):
-    client = logged_in(regulator)
+    client = client_for(user=regulator)
     response = client.get("/regulator/", {"subject": subject_of(seeded.bob), "outcome": "denied"})
     body = response.content.decode()
     assert response.status_code == 200
@@ -49,14 +51,15 @@ def test_search_filters_and_logs_the_query(seeded, regulator):
     ({"since": "2000-01-01", "until": "2000-01-02"}, 0),
 ])
 def test_search_by_action_actor_consent_and_dates(seeded, regulator, query, count):
-    response = logged_in(regulator).get("/regulator/", query)
+    response = client_for(user=regulator).get("/regulator/", query)
     assert response.status_code == 200
     assert f"{count} event" in response.content.decode()
     assert last_view()["results"] == count
 
 
 def test_a_bad_date_range_is_explained(seeded, regulator):
-    response = logged_in(regulator).get("/regulator/", {"since": "2026-02-01", "until": "2026-01-01"})
+    response = client_for(user=regulator).get("/regulator/", {"since": "2026-02-01",
+                                                              "until": "2026-01-01"})
     assert response.status_code == 200
     assert "The end date is before the start date." in response.content.decode()
 
@@ -64,7 +67,7 @@ def test_a_bad_date_range_is_explained(seeded, regulator):
 def test_a_query_whose_log_entry_cannot_be_written_shows_nothing(seeded, regulator, monkeypatch):
     monkeypatch.setattr("regulator.views.audit_viewed",
                         lambda **kwargs: (_ for _ in ()).throw(DatabaseError("log down")))
-    client = logged_in(regulator)
+    client = client_for(user=regulator)
     client.raise_request_exception = False
     response = client.get("/regulator/", {"subject": subject_of(seeded.bob)})
     assert response.status_code == 500
@@ -72,14 +75,14 @@ def test_a_query_whose_log_entry_cannot_be_written_shows_nothing(seeded, regulat
 
 def test_event_detail_shows_its_place_in_the_tree(seeded, regulator):
     event = seeded.events[0]
-    body = logged_in(regulator).get(f"/regulator/events/{event.event_id}/").content.decode()
+    body = client_for(user=regulator).get(f"/regulator/events/{event.event_id}/").content.decode()
     assert event.hash in body
     assert "of a tree of" in body
     assert last_view()["view"] == "portal.event"
 
 
 def test_statistics_per_brand_with_an_svg_chart(seeded, regulator):
-    response = logged_in(regulator).get("/regulator/statistics/")
+    response = client_for(user=regulator).get("/regulator/statistics/")
     body = response.content.decode()
     assert response.status_code == 200
     assert "<svg" in body
@@ -90,7 +93,7 @@ def test_statistics_per_brand_with_an_svg_chart(seeded, regulator):
 
 
 def test_integrity_status_and_verify_now(seeded, regulator, django_capture_on_commit_callbacks):
-    client = logged_in(regulator)
+    client = client_for(user=regulator)
     body = client.get("/regulator/integrity/").content.decode()
     assert "No verification has run yet." in body
     assert "sillage.example/audit" in body  # the checkpoint note and the verifier key
@@ -106,7 +109,7 @@ def test_integrity_status_and_verify_now(seeded, regulator, django_capture_on_co
 
 def test_export_downloads_a_verifiable_bundle(seeded, regulator):
     checkpoint_issue()
-    response = logged_in(regulator).post("/regulator/export/")
+    response = client_for(user=regulator).post("/regulator/export/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
@@ -120,7 +123,7 @@ def test_export_downloads_a_verifiable_bundle(seeded, regulator):
 
 
 def test_tokens_are_shown_once_and_stored_as_hashes(regulator):
-    client = logged_in(regulator)
+    client = client_for(user=regulator)
     response = client.post("/regulator/tokens/", {"name": "case 2026-17"})
     body = response.content.decode()
     token = body.split('<pre class="audit-note secret">')[1].split("</pre>")[0]
@@ -137,12 +140,13 @@ def test_tokens_are_shown_once_and_stored_as_hashes(regulator):
 def test_a_regulator_cannot_revoke_someone_elses_token(regulator, make_user, regulator_token):
     other = make_user("regulator")
     record = RegulatorToken.objects.get(user=regulator)
-    response = logged_in(other).post(f"/regulator/tokens/{record.pk}/revoke/")
+    response = client_for(user=other).post(f"/regulator/tokens/{record.pk}/revoke/")
     assert response.status_code == 404
     assert RegulatorToken.objects.get(pk=record.pk).revoked_at is None
 
 
 def test_brand_reads_logged_later_show_in_search(seeded, regulator):
-    brand_read(subject_of(seeded.alice), app="client-initech", consent_id="c-new")
-    body = logged_in(regulator).get("/regulator/", {"actor_id": "client-initech"}).content.decode()
+    brand_read(subject=subject_of(seeded.alice), app="client-initech", consent_id="c-new")
+    response = client_for(user=regulator).get("/regulator/", {"actor_id": "client-initech"})
+    body = response.content.decode()
     assert "1 event" in body

@@ -19,8 +19,9 @@ from audit.hashing import event_hash
 from audit.models import AuditEvent, ChainHead, Checkpoint, MerkleLeaf, PendingLeaf
 from audit.services import audit_append, checkpoint_issue
 from audit.verify import verify_log
+from tests.factories.audit import SeededLog, brand_read
 
-from .conftest import SeededLog, brand_read, subject_of
+from .conftest import subject_of
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +128,7 @@ def test_swapped_rows_are_named(seeded, raw_sql, which):
     elif which == "sequenced_other_chains":
         first, second = seeded.events[0], seeded.events[1]  # alice, bob
     else:
-        first, second = queued(seeded), brand_read(subject_of(seeded.bob))
+        first, second = queued(seeded), brand_read(subject=subject_of(seeded.bob))
     low, high = sorted((first, second), key=lambda event: event.pk)
     raw_sql("UPDATE audit_auditevent SET id = %s WHERE id = %s", [-1, low.pk])
     raw_sql("UPDATE audit_auditevent SET id = %s WHERE id = %s", [low.pk, high.pk])

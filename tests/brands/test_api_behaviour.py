@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from audit.models import AuditEvent
 from consents.models import Consent
-from tests.consents.conftest import Flow, api
+from tests.factories.consents import Flow, api
 from vault.models import Record
 from vault.selectors import source_label
 from vault.services import record_write

@@ -8,15 +8,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from consents.models import Consent
 from consents.services import consent_revoke, expire_due_consents
-from tests.consents.conftest import ClientApp, Flow, api, fill_vault
+from tests.factories.brands import ClientApp
+from tests.factories.consents import api, oauth_tokens
+from tests.factories.vault import fill_vault, import_records
 from vault.models import Record
-from vault.services import record_write
 
 ENDPOINTS = ["consent", "profile", "contact", "purchases", "write"]
 A_VALUES = ("camille@example.test", "3 rue des Lilas")
@@ -35,41 +35,36 @@ def call(token: str | None, endpoint: str) -> Any:
     return api(token, f"/api/v1/facets/{endpoint}")
 
 
-def _tokens(consumer: Any, app: ClientApp, scope: str) -> dict[str, Any]:
-    browser = Client()
-    browser.force_login(consumer)
-    return Flow(client=browser, app=app).tokens(scope=scope)
-
-
 @pytest.fixture
 def actors(filled_consumer: Any, make_consumer: Callable[..., Any], app: ClientApp,
            make_app: Callable[..., ClientApp]) -> dict[str, str | None]:
     consumer_a = filled_consumer
     consumer_b = make_consumer(email="dominique@example.test")
-    fill_vault(consumer_b)
-    record_write(vault=consumer_b.vault, facet="contact", source="self",
-                 actor=("consumer", str(consumer_b.vault.subject)),
-                 data={"email": "dominique@example.test"})
-    record_write(vault=consumer_b.vault, facet="address", source="self",
-                 actor=("consumer", str(consumer_b.vault.subject)),
-                 data={"line1": "9 quai Ouest", "postcode": "69002", "city": "Lyon", "country": "FR"})
+    fill_vault(user=consumer_b)
+    import_records(user=consumer_b, source="self", records=[
+        {"facet": "contact", "data": {"email": "dominique@example.test"}},
+        {"facet": "address", "data": {"line1": "9 quai Ouest", "postcode": "69002", "city": "Lyon",
+                                      "country": "FR"}},
+    ])
     full = "contact:read address:read purchases:read purchases:write"
     other_brand = make_app()
-    expired = _tokens(consumer_a, app, full)["access_token"]
+    expired = oauth_tokens(consumer=consumer_a, app=app, scope=full)["access_token"]
     Consent.objects.filter(pk=Consent.objects.order_by("-granted_at").first().pk).update(
         expires_at=timezone.now() - dt.timedelta(seconds=1))
     expire_due_consents()
-    revoked = _tokens(consumer_a, app, full)["access_token"]
+    revoked = oauth_tokens(consumer=consumer_a, app=app, scope=full)["access_token"]
     latest = Consent.objects.order_by("-granted_at").first()
     consent_revoke(consent=latest, actor=("consumer", str(latest.subject)))
     return {
         "anonymous": None,
-        "consent_a": _tokens(consumer_a, app, full)["access_token"],
-        "consent_b": _tokens(consumer_b, app, full)["access_token"],
-        "other_brand": _tokens(consumer_b, other_brand, "contact:read")["access_token"],
+        "consent_a": oauth_tokens(consumer=consumer_a, app=app, scope=full)["access_token"],
+        "consent_b": oauth_tokens(consumer=consumer_b, app=app, scope=full)["access_token"],
+        "other_brand": oauth_tokens(consumer=consumer_b, app=other_brand,
+                                    scope="contact:read")["access_token"],
         "expired": expired,
         "revoked": revoked,
-        "wrong_scope": _tokens(consumer_a, app, "identity:read")["access_token"],
+        "wrong_scope": oauth_tokens(consumer=consumer_a, app=app,
+                                    scope="identity:read")["access_token"],
         "garbage": "not-a-token",
     }
 

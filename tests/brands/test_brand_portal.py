@@ -3,24 +3,20 @@ rotate secrets, and see consents as counts, never consumer data."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from brands.models import Application
-from brands.services import OPERATOR, brand_member_add
-from tests.consents.conftest import Flow
+from tests.factories.accounts import client_for
+from tests.factories.consents import Flow, basic_auth
 
 
 @pytest.fixture
-def staff(make_consumer: Any, app: Any) -> Client:
-    user = make_consumer(email="dev@brand.example")
-    brand_member_add(brand=app.application.brand, user=user, role="developer", actor=OPERATOR)
-    browser = Client()
-    browser.force_login(user)
-    return browser
+def staff(make_staff: Any, app: Any) -> Client:
+    return client_for(user=make_staff(app.application.brand, role="developer",
+                                      email="dev@brand.example"))
 
 
 def test_staff_register_a_client_and_see_the_secret_once(staff: Client, app: Any) -> None:
@@ -56,8 +52,8 @@ def test_rotating_the_secret_ends_the_old_one(staff: Client, app: Any) -> None:
     new_secret = response.content.decode().split('<code class="secret">')[2].split("</code>")[0]
 
     def authenticates(secret: str) -> bool:
-        raw = base64.b64encode(f"{app.client_id}:{secret}".encode()).decode()
-        answer = Client().post("/o/introspect/", {"token": "x"}, HTTP_AUTHORIZATION=f"Basic {raw}")
+        answer = Client().post("/o/introspect/", {"token": "x"},
+                               HTTP_AUTHORIZATION=basic_auth(app.client_id, secret))
         return answer.status_code == 200
 
     assert authenticates(new_secret)

@@ -8,13 +8,11 @@ import pytest
 from django.test import Client
 
 from consents.models import Consent, Grant
-from tests.consents.conftest import REDIRECT_URI, ClientApp, authorize_url, pkce_pair, query_of
+from tests.factories.brands import REDIRECT_URI, ClientApp
+from tests.factories.consents import authorize_url, pkce_pair, query_of
 
-
-@pytest.fixture
-def logged_in(client: Client, filled_consumer: object) -> Client:
-    client.force_login(filled_consumer)
-    return client
+# ``logged_in`` is Camille's browser; the consent screen previews her vault.
+pytestmark = pytest.mark.usefixtures("filled_consumer")
 
 
 def _error(response: object) -> dict[str, str]:

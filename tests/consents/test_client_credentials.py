@@ -7,7 +7,6 @@ no budget spent, no record written)."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -19,20 +18,14 @@ from django.utils import timezone
 from analytics.models import AggregateRelease, PrivacyBudget
 from audit.models import AuditEvent
 from brands.models import Application
-from brands.services import OPERATOR, application_secret_rotate
+from brands.services import application_secret_rotate
 from consents.models import AccessToken, Consent, RefreshToken
 from consents.oauth import digest
-from tests.analytics.conftest import analytics_population
-from tests.consents.conftest import (
-    REDIRECT_URI,
-    ClientApp,
-    Flow,
-    api,
-    authorize_url,
-    database_bytes,
-    pkce_pair,
-    query_of,
-)
+from core.actors import OPERATOR
+from tests.dumps import database_bytes
+from tests.factories.analytics import aggregates_state, analytics_population
+from tests.factories.brands import REDIRECT_URI, ClientApp
+from tests.factories.consents import Flow, api, authorize_url, basic_auth, pkce_pair, query_of
 from vault.models import Record
 
 pytestmark = pytest.mark.django_db
@@ -41,27 +34,17 @@ AGGREGATES = "/api/v1/aggregates?dimension=city&epsilon=2"
 CONSUMER_VALUES = ("camille@example.test", "3 rue des Lilas", "Boulangerie Lune")
 
 
-def basic(client_id: str, secret: str | None) -> str:
-    return "Basic " + base64.b64encode(f"{client_id}:{secret or ''}".encode()).decode()
-
-
 def request_token(app: ClientApp, secret: str | None = None, **data: str) -> Any:
     """POST /o/token/ for a client-credentials token, the client in HTTP Basic."""
     body = {"grant_type": "client_credentials", "scope": "aggregates", **data}
     return Client().post("/o/token/", body,
-                         HTTP_AUTHORIZATION=basic(app.client_id, secret or app.secret))
+                         HTTP_AUTHORIZATION=basic_auth(app.client_id, secret or app.secret))
 
 
 def client_token(app: ClientApp) -> str:
     response = request_token(app)
     assert response.status_code == 200, response.content
     return str(response.json()["access_token"])
-
-
-def aggregates_state() -> tuple[int, list[str], int]:
-    return (AggregateRelease.objects.count(),
-            [str(budget.spent_epsilon) for budget in PrivacyBudget.objects.order_by("pk")],
-            AuditEvent.objects.filter(action__startswith="aggregate.").count())
 
 
 @pytest.fixture
@@ -71,12 +54,11 @@ def app(make_app: Callable[..., ClientApp]) -> ClientApp:
 
 
 @pytest.fixture
-def lyon(app: ClientApp, make_consumer: Callable[..., Any], settings: Any) -> list[Consent]:
+def lyon(app: ClientApp, settings: Any) -> list[Consent]:
     """24 consumers in Lyon who gave the brand an analytics consent. With
     epsilon 2 and delta 0.01 a cell needs a noisy count of 15 (noise scale 1)."""
     settings.ANALYTICS = {**settings.ANALYTICS, "DELTA": 0.01}
-    return analytics_population(application=app.application, make_consumer=make_consumer,
-                                count=24, city="Lyon")
+    return analytics_population(application=app.application, count=24, city="Lyon")
 
 
 # --- the token endpoint --------------------------------------------------------------
@@ -103,7 +85,7 @@ def test_a_confidential_client_gets_a_short_aggregates_token_without_refresh(app
 
 def test_without_a_scope_the_token_gets_aggregates(app: ClientApp) -> None:
     response = Client().post("/o/token/", {"grant_type": "client_credentials"},
-                             HTTP_AUTHORIZATION=basic(app.client_id, app.secret))
+                             HTTP_AUTHORIZATION=basic_auth(app.client_id, app.secret))
     assert response.status_code == 200, response.content
     assert response.json()["scope"] == "aggregates"
 
@@ -131,16 +113,16 @@ def test_refused_token_requests_issue_nothing(case: str, status: int, error: str
     public = make_app(confidential=False, purposes=("analytics",))
     client = Client()
     form = {"grant_type": "client_credentials", "scope": "aggregates"}
-    auth = basic(app.client_id, app.secret)
+    auth = basic_auth(app.client_id, app.secret)
     if case == "public_client":
-        auth = basic(public.client_id, "")
+        auth = basic_auth(public.client_id, "")
     elif case == "public_client_in_body":
         auth = ""
         form["client_id"] = public.client_id
     elif case == "wrong_secret":
-        auth = basic(app.client_id, "not-the-secret")
+        auth = basic_auth(app.client_id, "not-the-secret")
     elif case == "unknown_client":
-        auth = basic("no-such-client", "whatever")
+        auth = basic_auth("no-such-client", "whatever")
     elif case == "disabled_client":
         Application.objects.filter(pk=app.application.pk).update(disabled_at=timezone.now())
     elif case == "facet_scope":
@@ -207,8 +189,10 @@ def test_aggregates_by_caller(flow: Flow, lyon: list[Consent], app: ClientApp) -
     """The matrix: only a live client-credentials token of a usable client gets figures."""
     code_flow = flow.tokens(scope="contact:read purchases:read")["access_token"]
     revoked = client_token(app)
-    assert Client().post("/o/revoke_token/", {"token": revoked, "token_type_hint": "access_token"},
-                         HTTP_AUTHORIZATION=basic(app.client_id, app.secret)).status_code == 200
+    revocation = Client().post("/o/revoke_token/",
+                               {"token": revoked, "token_type_hint": "access_token"},
+                               HTTP_AUTHORIZATION=basic_auth(app.client_id, app.secret))
+    assert revocation.status_code == 200
     expired = client_token(app)
     AccessToken.objects.filter(token_checksum=digest(expired)).update(
         expires=timezone.now() - dt.timedelta(seconds=1))
@@ -240,11 +224,9 @@ def test_aggregates_by_caller(flow: Flow, lyon: list[Consent], app: ClientApp) -
 
 
 def test_a_brand_sees_only_its_own_aggregates(app: ClientApp, lyon: list[Consent],
-                                              make_app: Callable[..., ClientApp],
-                                              make_consumer: Callable[..., Any]) -> None:
+                                              make_app: Callable[..., ClientApp]) -> None:
     other = make_app(purposes=("analytics",))
-    analytics_population(application=other.application, make_consumer=make_consumer, count=24,
-                         city="Paris")
+    analytics_population(application=other.application, count=24, city="Paris")
     mine = api(client_token(app), AGGREGATES).json()
     theirs = api(client_token(other), AGGREGATES).json()
     assert [cell["segment"] for cell in mine["cells"]] == ["Lyon"]
@@ -291,7 +273,7 @@ def test_introspection_describes_a_client_token_to_its_client_only(
         app: ClientApp, make_app: Callable[..., ClientApp]) -> None:
     token = client_token(app)
     answer = Client().post("/o/introspect/", {"token": token},
-                           HTTP_AUTHORIZATION=basic(app.client_id, app.secret)).json()
+                           HTTP_AUTHORIZATION=basic_auth(app.client_id, app.secret)).json()
     assert answer["active"] is True
     assert answer["scope"] == "aggregates"
     assert answer["client_id"] == answer["sub"] == app.client_id
@@ -299,11 +281,11 @@ def test_introspection_describes_a_client_token_to_its_client_only(
     assert answer["exp"] - answer["iat"] <= 900
     other = make_app(purposes=("analytics",))
     assert Client().post("/o/introspect/", {"token": token},
-                         HTTP_AUTHORIZATION=basic(other.client_id, other.secret)).json() == {
+                         HTTP_AUTHORIZATION=basic_auth(other.client_id, other.secret)).json() == {
         "active": False}
     AccessToken.objects.update(expires=timezone.now() - dt.timedelta(seconds=1))
     assert Client().post("/o/introspect/", {"token": token},
-                         HTTP_AUTHORIZATION=basic(app.client_id, app.secret)).json() == {
+                         HTTP_AUTHORIZATION=basic_auth(app.client_id, app.secret)).json() == {
         "active": False}
 
 
@@ -312,15 +294,15 @@ def test_revocation_ends_a_client_token_and_only_its_client_may_revoke_it(
     token = client_token(app)
     other = make_app(purposes=("analytics",))
     response = Client().post("/o/revoke_token/", {"token": token},
-                             HTTP_AUTHORIZATION=basic(other.client_id, other.secret))
+                             HTTP_AUTHORIZATION=basic_auth(other.client_id, other.secret))
     assert response.status_code == 200  # RFC 7009: no disclosure...
     assert AccessToken.objects.count() == 1  # ...and nothing revoked
     response = Client().post("/o/revoke_token/", {"token": token},
-                             HTTP_AUTHORIZATION=basic(app.client_id, app.secret))
+                             HTTP_AUTHORIZATION=basic_auth(app.client_id, app.secret))
     assert response.status_code == 200
     assert not AccessToken.objects.exists()
     assert Client().post("/o/introspect/", {"token": token},
-                         HTTP_AUTHORIZATION=basic(app.client_id, app.secret)).json() == {
+                         HTTP_AUTHORIZATION=basic_auth(app.client_id, app.secret)).json() == {
         "active": False}
     assert api(token, AGGREGATES).status_code == 401
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from consents.models import AccessToken, Consent
 from consents.receipts import verify_receipt
 from consents.services import expire_due_consents
-from tests.consents.conftest import Flow, api
+from tests.factories.accounts import client_for
+from tests.factories.consents import Flow, api
 
 
 def test_list_shows_active_consents_with_actions(flow: Flow) -> None:
@@ -102,8 +102,7 @@ def test_receipt_is_signed_kantara_json(flow: Flow) -> None:
 def test_another_consumer_cannot_see_or_change_a_consent(flow: Flow, make_consumer: object) -> None:
     tokens = flow.tokens(scope="contact:read")
     consent = Consent.objects.get()
-    intruder = Client()
-    intruder.force_login(make_consumer())
+    intruder = client_for(user=make_consumer())
     for path in (f"/consents/{consent.pk}/", f"/consents/{consent.pk}/receipt.json"):
         assert intruder.get(path).status_code == 404
     assert intruder.post(f"/consents/{consent.pk}/revoke/").status_code == 404

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from consents.models import Consent
-from tests.consents.conftest import Flow, api, authorize_url, pkce_pair, query_of
+from tests.factories.consents import Flow, api, authorize_url, pkce_pair, query_of
 
 
 def test_untick_swap_and_shorten(flow: Flow) -> None:

@@ -7,7 +7,7 @@ import json
 
 from consents.models import Consent
 from consents.services import consent_narrow, consent_revoke
-from tests.consents.conftest import Flow
+from tests.factories.consents import Flow
 from webhooks.models import OutboxMessage
 from webhooks.services import webhook_endpoint_create
 
@@ -46,7 +46,7 @@ def test_grant_narrow_and_revoke_are_sent(flow: Flow) -> None:
 def test_erasing_the_vault_tells_each_brand_and_ends_its_tokens(flow: Flow) -> None:
     from audit.models import AuditEvent
     from consents.models import AccessToken
-    from tests.consents.conftest import api
+    from tests.factories.consents import api
     from vault.services import vault_erase
 
     webhook_endpoint_create(brand=flow.app.application.brand, url="http://127.0.0.1:9/hook",

@@ -13,9 +13,10 @@ from django.utils import translation
 
 from accounts.models import User
 from brands.models import Brand
-from brands.services import OPERATOR, brand_member_add
 from consents.models import Consent
-from tests.consents.conftest import REDIRECT_URI, ClientApp, Flow, authorize_url, pkce_pair
+from tests.factories.accounts import client_for
+from tests.factories.brands import REDIRECT_URI, ClientApp, add_member
+from tests.factories.consents import Flow, authorize_url, pkce_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -159,10 +160,8 @@ def brand_owner(make_consumer: Callable[..., User], app: ClientApp,
     """An owner of two brands (so /brands/ and /brands/webhooks/ list them)."""
     user = make_consumer(email="owner@brand.example")
     for brand in (app.application.brand, make_brand(name="Maison Laurent", verified=False)):
-        brand_member_add(brand=brand, user=user, role="owner", actor=OPERATOR)
-    browser = Client()
-    browser.force_login(user)
-    return browser
+        add_member(brand=brand, user=user, role="owner")
+    return client_for(user=user)
 
 
 def test_brand_portal_is_in_french(brand_owner: Client, app: ClientApp, flow: Flow) -> None:

@@ -10,14 +10,13 @@ from django.utils import timezone
 
 from consents.models import AccessToken, Consent, Grant, RefreshToken
 from consents.services import consent_revoke
-from tests.consents.conftest import REDIRECT_URI, Flow, api, database_bytes, query_of
+from tests.dumps import database_bytes
+from tests.factories.brands import REDIRECT_URI
+from tests.factories.consents import Flow, api, basic_auth, query_of
 
 
 def _basic(flow: Flow) -> dict[str, str]:
-    import base64
-
-    raw = f"{flow.app.client_id}:{flow.app.secret}".encode()
-    return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(raw).decode()}
+    return {"HTTP_AUTHORIZATION": basic_auth(flow.app.client_id, flow.app.secret)}
 
 
 def test_token_carries_what_was_granted_and_lives_at_most_15_minutes(flow: Flow) -> None:
@@ -149,11 +148,8 @@ def test_introspection_needs_the_client_and_sees_only_its_tokens(flow: Flow, mak
     tokens = flow.tokens(scope="contact:read")
     assert Client().post("/o/introspect/", {"token": tokens["access_token"]}).status_code == 401
     other = make_app()
-    import base64
-
-    raw = f"{other.client_id}:{other.secret}".encode()
-    headers = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(raw).decode()}
-    seen = Client().post("/o/introspect/", {"token": tokens["access_token"]}, **headers)
+    seen = Client().post("/o/introspect/", {"token": tokens["access_token"]},
+                         HTTP_AUTHORIZATION=basic_auth(other.client_id, other.secret))
     assert seen.json() == {"active": False}
 
 
@@ -204,7 +200,7 @@ def test_a_code_cannot_be_exchanged_by_another_client(flow: Flow, make_app: obje
 
 
 def test_approval_prompt_auto_never_skips_the_consent_screen(flow: Flow) -> None:
-    from tests.consents.conftest import authorize_url, pkce_pair
+    from tests.factories.consents import authorize_url, pkce_pair
 
     flow.tokens(scope="contact:read")
     _verifier, challenge = pkce_pair()
@@ -228,7 +224,7 @@ def test_server_metadata_advertises_code_flow_and_s256_only(client: Client) -> N
 
 
 def test_the_redirect_carries_the_issuer(flow: Flow) -> None:
-    from tests.consents.conftest import authorize_url, consent_form, pkce_pair
+    from tests.factories.consents import authorize_url, consent_form, pkce_pair
 
     _verifier, challenge = pkce_pair()
     url = authorize_url(flow.app.client_id, scope="contact:read", challenge=challenge)

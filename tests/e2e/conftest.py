@@ -61,11 +61,3 @@ def page(browser, live_server, transactional_db) -> Iterator[object]:
     finally:
         context.close()
 
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle() -> Iterator[None]:
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()

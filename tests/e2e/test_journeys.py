@@ -4,27 +4,19 @@ portal in French; two-factor log-in; keyboard use."""
 
 from __future__ import annotations
 
-import base64
 import time
 import zipfile
 
 import pytest
-from cryptography.hazmat.primitives.hashes import SHA1
-from cryptography.hazmat.primitives.twofactor.totp import TOTP
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import User, email_digest
+from tests.factories.accounts import PASSWORD, authenticator_code
+from tests.factories.vault import PURCHASES_CSV
 from vault.models import Record
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "a-long-Passphrase-42"
-CSV = (
-    "occurred_at,merchant,category,description,amount,currency,channel\n"
-    "2026-01-14T10:30:00Z,Maison Laurent,clothing,Linen shirt,59.90,EUR,store\n"
-    "2026-02-02T18:05:00Z,Boulangerie Ginette,food,Croissants,4.20,EUR,store\n"
-)
 
 
 def _sign_up(page: Page, email: str) -> None:
@@ -60,7 +52,7 @@ def test_sign_up_import_see_export_and_delete_the_account(page: Page, live_serve
     page.get_by_role("link", name="Import data").first.click()
     page.get_by_label("Brand the data comes from").fill("Maison Laurent")
     page.get_by_label("File", exact=True).set_input_files(
-        {"name": "purchases.csv", "mimeType": "text/csv", "buffer": CSV.encode()}
+        {"name": "purchases.csv", "mimeType": "text/csv", "buffer": PURCHASES_CSV.encode()}
     )
     page.get_by_role("button", name="Check and import").click()
     expect(page.get_by_role("heading", name="2 records imported from Maison Laurent")).to_be_visible()
@@ -112,7 +104,7 @@ def test_sign_up_import_see_export_and_delete_the_account(page: Page, live_serve
 
 def test_an_import_with_bad_lines_lists_them_and_stores_nothing(page: Page) -> None:
     _sign_up(page, "careful@example.test")
-    bad = CSV + "2026-03-01T09:00:00Z,Maison Laurent,clothing,Scarf,cheap,EUR,store\n"
+    bad = PURCHASES_CSV + "2026-03-01T09:00:00Z,Maison Laurent,clothing,Scarf,cheap,EUR,store\n"
 
     page.goto("/vault/import/")
     page.get_by_label("Brand the data comes from").fill("Maison Laurent")
@@ -150,13 +142,6 @@ def test_switching_to_french_shows_french_text(page: Page) -> None:
     expect(page.get_by_text("Bienvenue sur Sillage. Votre coffre est prêt.")).to_be_visible()
 
 
-def _code_for(secret_text: str, at: float) -> str:
-    secret = secret_text.replace(" ", "")
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    # RFC 6238 authenticator apps use HMAC-SHA1; this is what the phone computes.
-    return TOTP(key, 6, SHA1(), 30, enforce_key_length=False).generate(int(at)).decode()  # noqa: S303
-
-
 def test_turning_on_2fa_then_logging_in_needs_a_code(page: Page) -> None:
     email = "secure@example.test"
     _sign_up(page, email)
@@ -165,7 +150,7 @@ def test_turning_on_2fa_then_logging_in_needs_a_code(page: Page) -> None:
     page.get_by_role("button", name="Turn on two-factor authentication").click()
     expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
     secret = page.locator("#totp-secret").inner_text()
-    page.get_by_label("Authentication code").fill(_code_for(secret, time.time()))
+    page.get_by_label("Authentication code").fill(authenticator_code(secret=secret, at=time.time()))
     page.get_by_role("button", name="Turn on", exact=True).click()
     expect(page.get_by_role("heading", name="Save your recovery codes")).to_be_visible()
     recovery = page.get_by_role("list", name="Recovery codes").get_by_role("listitem")

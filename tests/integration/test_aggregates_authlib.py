@@ -6,44 +6,29 @@ and revokes its token; nothing of it is stored in clear."""
 
 from __future__ import annotations
 
-import io
-import json
 from typing import Any
 
 import pytest
 from authlib.integrations.requests_client import OAuth2Session
-from django.core.management import call_command
 
 from analytics.models import AggregateRelease
 from audit.models import AuditEvent
 from brands.models import Application
-from brands.services import OPERATOR, brand_create
-from tests.analytics.conftest import analytics_population
-from tests.consents.conftest import REDIRECT_URI, database_bytes
+from tests.dumps import database_bytes
+from tests.factories.analytics import analytics_population
+from tests.factories.brands import register_client_by_command
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _client_via_command(purposes: tuple[str, ...] = ("analytics",)) -> dict[str, Any]:
-    brand_create(name="Maison Test", actor=OPERATOR, verified=True)
-    out = io.StringIO()
-    arguments = ["--brand", "maison-test", "--redirect-uri", REDIRECT_URI]
-    for purpose in purposes:
-        arguments += ["--purpose", purpose]
-    call_command("brand_client_create", *arguments, stdout=out)
-    return json.loads(out.getvalue())
-
-
-def test_authlib_client_credentials_reads_aggregates(live_server: Any, make_consumer: Any,
-                                                     settings: Any) -> None:
+def test_authlib_client_credentials_reads_aggregates(live_server: Any, settings: Any) -> None:
     # Given a brand's confidential client and 24 consumers of Lyon who gave it an
     # analytics consent (at least the minimum group size of 10; with epsilon 2 and
     # delta 0.01 the cell needs a noisy count of 15, noise scale 1).
     settings.ANALYTICS = {**settings.ANALYTICS, "DELTA": 0.01}
-    credentials = _client_via_command()
+    credentials = register_client_by_command(purposes=("analytics",))
     application = Application.objects.get(client_id=credentials["client_id"])
-    analytics_population(application=application, make_consumer=make_consumer, count=24,
-                         city="Lyon")
+    analytics_population(application=application, count=24, city="Lyon")
     base = live_server.url
 
     # When it asks for a token with its own credentials only
@@ -104,11 +89,7 @@ def test_authlib_client_credentials_reads_aggregates(live_server: Any, make_cons
 
 
 def test_authlib_public_client_is_refused(live_server: Any) -> None:
-    brand_create(name="Maison Test", actor=OPERATOR, verified=True)
-    out = io.StringIO()
-    call_command("brand_client_create", "--brand", "maison-test", "--redirect-uri", REDIRECT_URI,
-                 "--public", stdout=out)
-    public = json.loads(out.getvalue())
+    public = register_client_by_command(public=True)
     session = OAuth2Session(client_id=public["client_id"], scope="aggregates",
                             token_endpoint_auth_method="none")
     with pytest.raises(Exception, match="unauthorized_client"):

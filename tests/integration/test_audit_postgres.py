@@ -18,8 +18,9 @@ from django.db import DatabaseError, connection, transaction
 from audit import merkle
 from audit.models import AuditEvent, ChainHead, Checkpoint, MerkleLeaf, PendingLeaf
 from audit.selectors import consistency_proof
-from audit.services import audit_append, checkpoint_issue
+from audit.services import checkpoint_issue
 from audit.verify import verify_log
+from tests.factories.audit import brand_read
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -46,8 +47,7 @@ def in_thread(work: Callable[[], None], errors: list[BaseException]) -> threadin
 
 
 def append(subject: str, number: int = 0) -> AuditEvent:
-    return audit_append(actor=("brand_application", "client-it"), action="facet.read",
-                        subject=subject, facets=["contact"], detail={"n": number})
+    return brand_read(subject=subject, app="client-it", detail={"n": number})
 
 
 def test_concurrent_writers_and_checkpoints_give_an_intact_log():

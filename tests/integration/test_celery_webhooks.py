@@ -3,9 +3,6 @@ receiver that fails the first time: the message is retried and delivered."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import time
 
@@ -13,30 +10,23 @@ import pytest
 from django.db import transaction
 
 from brands.models import Brand
+from tests.factories.webhooks import Receiver, expected_signature
 from webhooks.models import OutboxMessage
 from webhooks.outbox import webhook_enqueue
 from webhooks.services import webhook_endpoint_create
 
-from .conftest import Receiver, Worker
+from .conftest import Worker
 
 DELIVERY_SECONDS = 60
 
 
-def reference_signature(secret: str, headers: dict[str, str], body: bytes) -> str:
-    """Standard Webhooks 1.0, computed here independently of the code under test."""
-    key = base64.b64decode(secret.split("_", 1)[1])
-    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
-    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-
-
 @pytest.mark.integration
 def test_worker_delivers_a_signed_webhook_retrying_after_a_500(
-    celery_worker: Worker, receiver: Receiver
+    celery_worker: Worker, receiver: Receiver, brand: Brand
 ) -> None:
     from config.celery import app
 
     assert app.conf.task_always_eager is False  # only the worker can deliver
-    brand = Brand.objects.create(slug="maison-lumen", name="Maison Lumen")
     endpoint, secret = webhook_endpoint_create(
         brand=brand, url=receiver.url, event_types=["consent.revoked"]
     )
@@ -70,8 +60,8 @@ def test_worker_delivers_a_signed_webhook_retrying_after_a_500(
         assert received.path == "/hooks/sillage"
         assert received.body == message.body.encode()
         assert received.headers["webhook-id"] == message.webhook_id
-        assert received.headers["webhook-signature"] == reference_signature(
-            secret, received.headers, received.body
+        assert received.headers["webhook-signature"] == expected_signature(
+            secret=secret, received=received
         )
     assert json.loads(receiver.requests[0].body) == {
         "type": "consent.revoked",

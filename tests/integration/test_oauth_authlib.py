@@ -7,29 +7,20 @@ database."""
 
 from __future__ import annotations
 
-import io
-import json
 from typing import Any
 
 import pytest
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
-from django.core.management import call_command
 from django.test import Client
 
-from brands.services import OPERATOR, brand_create
 from consents.models import Consent
-from tests.consents.conftest import REDIRECT_URI, database_bytes, fill_vault
+from tests.dumps import database_bytes
+from tests.factories.accounts import client_for
+from tests.factories.brands import REDIRECT_URI, register_client_by_command
+from tests.factories.vault import fill_vault
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _client_via_command() -> dict[str, Any]:
-    brand_create(name="Maison Test", actor=OPERATOR, verified=True)
-    out = io.StringIO()
-    call_command("brand_client_create", "--brand", "maison-test", "--redirect-uri", REDIRECT_URI,
-                 stdout=out)
-    return json.loads(out.getvalue())
 
 
 def _consent_screen(browser: Client, authorize_url: str) -> str:
@@ -44,12 +35,11 @@ def _consent_screen(browser: Client, authorize_url: str) -> str:
 
 
 def test_authlib_full_flow(live_server: Any, make_consumer: Any) -> None:
-    credentials = _client_via_command()
+    credentials = register_client_by_command()
     assert set(credentials) >= {"client_id", "client_secret"}
     consumer = make_consumer(email="camille.durand@example.test")
-    fill_vault(consumer)
-    browser = Client()
-    browser.force_login(consumer)
+    fill_vault(user=consumer)
+    browser = client_for(user=consumer)
 
     base = live_server.url
     session = OAuth2Session(
@@ -116,9 +106,8 @@ def test_authlib_full_flow(live_server: Any, make_consumer: Any) -> None:
 
 
 def test_authlib_pkce_plain_is_refused(live_server: Any, make_consumer: Any) -> None:
-    credentials = _client_via_command()
-    browser = Client()
-    browser.force_login(make_consumer())
+    credentials = register_client_by_command()
+    browser = client_for(user=make_consumer())
     session = OAuth2Session(client_id=credentials["client_id"], scope="contact:read",
                             redirect_uri=REDIRECT_URI, code_challenge_method="plain")
     url, _state = session.create_authorization_url(
@@ -132,9 +121,8 @@ def test_authlib_pkce_plain_is_refused(live_server: Any, make_consumer: Any) -> 
 
 
 def test_authlib_missing_purpose_is_refused(live_server: Any, make_consumer: Any) -> None:
-    credentials = _client_via_command()
-    browser = Client()
-    browser.force_login(make_consumer())
+    credentials = register_client_by_command()
+    browser = client_for(user=make_consumer())
     session = OAuth2Session(client_id=credentials["client_id"], scope="contact:read",
                             redirect_uri=REDIRECT_URI, code_challenge_method="S256")
     url, _state = session.create_authorization_url(f"{live_server.url}/o/authorize/",

@@ -7,10 +7,10 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from tests.conftest import PASSWORD
+from tests.factories.accounts import PASSWORD, enable_two_factor, totp_code
 from vault.models import Record, Vault, WrappedKey
 
-from .conftest import enable_two_factor, log_in, totp_code
+from .conftest import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -60,14 +60,15 @@ def test_deletion_without_password_or_confirmation_erases_nothing(
 
 
 def test_with_2fa_on_deletion_also_needs_a_code(logged_in: Client, consumer: User) -> None:
-    enable_two_factor(consumer)
+    enable_two_factor(user=consumer)
 
     page = logged_in.get("/accounts/delete/").content.decode()
     without = logged_in.post("/accounts/delete/", {"password": PASSWORD, "confirm": "on"})
     wrong = logged_in.post("/accounts/delete/",
                            {"password": PASSWORD, "confirm": "on", "code": "000000"})
     right = logged_in.post("/accounts/delete/",
-                           {"password": PASSWORD, "confirm": "on", "code": totp_code(consumer)})
+                           {"password": PASSWORD, "confirm": "on",
+                            "code": totp_code(user=consumer)})
 
     assert 'name="code"' in page
     assert without.status_code == 400

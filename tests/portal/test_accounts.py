@@ -8,7 +8,7 @@ import pytest
 from django.test import Client, override_settings
 
 from accounts.models import User, email_digest
-from tests.conftest import PASSWORD
+from tests.factories.accounts import PASSWORD
 
 from .conftest import log_in
 

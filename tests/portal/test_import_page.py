@@ -11,9 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
 from accounts.models import User
+from tests.factories.vault import PURCHASES_CSV
 from vault.models import ImportBatch, Record
-
-from .conftest import PURCHASES_CSV
 
 pytestmark = pytest.mark.django_db
 

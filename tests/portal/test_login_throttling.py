@@ -6,7 +6,7 @@ import pytest
 from django.test import Client, override_settings
 
 from accounts.models import User
-from tests.conftest import PASSWORD
+from tests.factories.accounts import PASSWORD
 
 from .conftest import log_in
 

@@ -7,9 +7,8 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
+from tests.factories.vault import import_records
 from vault.models import Record
-
-from .conftest import import_json
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +16,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def victim_record(make_consumer) -> Record:
     victim = make_consumer(email="victim@example.test")
-    import_json(
-        victim,
-        [
+    import_records(
+        user=victim,
+        records=[
             {"facet": "identity", "data": {"given_name": "Victoire"}},
             {"facet": "purchases", "occurred_at": "2026-01-05T10:00:00Z",
              "data": {"merchant": "Pharmacie Secrète", "amount": "12", "currency": "EUR"}},

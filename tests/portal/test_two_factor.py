@@ -11,9 +11,9 @@ from django.test import Client
 
 from accounts.models import User
 from accounts.services import recovery_code_use, totp_secret
-from tests.conftest import PASSWORD
+from tests.factories.accounts import PASSWORD, enable_two_factor, totp_code
 
-from .conftest import enable_two_factor, log_in, totp_code
+from .conftest import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,8 @@ def test_enrolment_shows_a_qr_code_then_recovery_codes_once(
     page = client.get("/accounts/2fa/").content.decode()
     consumer.refresh_from_db()
     secret = totp_secret(consumer)
-    confirmed = client.post("/accounts/2fa/", {"action": "confirm", "code": totp_code(consumer)})
+    confirmed = client.post("/accounts/2fa/",
+                            {"action": "confirm", "code": totp_code(user=consumer)})
 
     assert started.status_code == 302
     assert "<svg" in page
@@ -62,7 +63,7 @@ def test_enrolment_refuses_a_wrong_code_and_leaves_2fa_off(client: Client, consu
 
 
 def test_with_2fa_on_the_password_alone_does_not_log_in(client: Client, consumer: User) -> None:
-    enable_two_factor(consumer)
+    enable_two_factor(user=consumer)
 
     response = log_in(client, consumer.email)
 
@@ -73,10 +74,10 @@ def test_with_2fa_on_the_password_alone_does_not_log_in(client: Client, consumer
 
 
 def test_the_right_code_completes_the_login(client: Client, consumer: User) -> None:
-    enable_two_factor(consumer)
+    enable_two_factor(user=consumer)
     log_in(client, consumer.email)
 
-    response = client.post("/accounts/login/verify/", {"code": totp_code(consumer)})
+    response = client.post("/accounts/login/verify/", {"code": totp_code(user=consumer)})
 
     assert response.status_code == 302
     assert response["Location"] == "/"
@@ -84,7 +85,7 @@ def test_the_right_code_completes_the_login(client: Client, consumer: User) -> N
 
 
 def test_a_wrong_code_is_refused(client: Client, consumer: User) -> None:
-    enable_two_factor(consumer)
+    enable_two_factor(user=consumer)
     log_in(client, consumer.email)
 
     response = client.post("/accounts/login/verify/", {"code": "123456"})
@@ -95,8 +96,8 @@ def test_a_wrong_code_is_refused(client: Client, consumer: User) -> None:
 
 
 def test_a_replayed_code_is_refused(client: Client, consumer: User) -> None:
-    enable_two_factor(consumer)
-    code = totp_code(consumer)
+    enable_two_factor(user=consumer)
+    code = totp_code(user=consumer)
     log_in(client, consumer.email)
     client.post("/accounts/login/verify/", {"code": code})
     client.post("/accounts/logout/")
@@ -110,7 +111,7 @@ def test_a_replayed_code_is_refused(client: Client, consumer: User) -> None:
 
 
 def test_a_recovery_code_logs_in_once(client: Client, consumer: User) -> None:
-    codes = enable_two_factor(consumer)
+    codes = enable_two_factor(user=consumer)
     log_in(client, consumer.email)
 
     first = client.post("/accounts/login/verify/", {"code": codes[3].upper()})
@@ -126,9 +127,9 @@ def test_a_recovery_code_logs_in_once(client: Client, consumer: User) -> None:
 def test_the_code_page_without_a_password_first_goes_back_to_login(
     client: Client, consumer: User
 ) -> None:
-    enable_two_factor(consumer)
+    enable_two_factor(user=consumer)
 
-    response = client.post("/accounts/login/verify/", {"code": totp_code(consumer)})
+    response = client.post("/accounts/login/verify/", {"code": totp_code(user=consumer)})
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/"
@@ -136,13 +137,13 @@ def test_the_code_page_without_a_password_first_goes_back_to_login(
 
 
 def test_too_many_wrong_codes_end_the_pending_login(client: Client, consumer: User) -> None:
-    enable_two_factor(consumer)
+    enable_two_factor(user=consumer)
     log_in(client, consumer.email)
 
     for _attempt in range(4):
         assert client.post("/accounts/login/verify/", {"code": "111111"}).status_code == 200
     fifth = client.post("/accounts/login/verify/", {"code": "111111"})
-    after = client.post("/accounts/login/verify/", {"code": totp_code(consumer)})
+    after = client.post("/accounts/login/verify/", {"code": totp_code(user=consumer)})
 
     assert fifth.status_code == 302
     assert fifth["Location"] == "/accounts/login/"
@@ -151,19 +152,19 @@ def test_too_many_wrong_codes_end_the_pending_login(client: Client, consumer: Us
 
 
 def test_a_pending_login_expires(client: Client, consumer: User, monkeypatch) -> None:
-    enable_two_factor(consumer)
+    enable_two_factor(user=consumer)
     log_in(client, consumer.email)
     later = time.time() + 301
     monkeypatch.setattr("accounts.views.time.time", lambda: later)
 
-    response = client.post("/accounts/login/verify/", {"code": totp_code(consumer)})
+    response = client.post("/accounts/login/verify/", {"code": totp_code(user=consumer)})
 
     assert response["Location"] == "/accounts/login/"
     assert "_auth_user_id" not in client.session
 
 
 def test_turning_2fa_off_needs_the_password(client: Client, consumer: User) -> None:
-    enable_two_factor(consumer)
+    enable_two_factor(user=consumer)
     client.force_login(consumer)
 
     refused = client.post("/accounts/", {"action": "totp_disable", "password": "wrong-password"})
@@ -180,7 +181,7 @@ def test_turning_2fa_off_needs_the_password(client: Client, consumer: User) -> N
 
 
 def test_the_account_page_counts_unused_recovery_codes(client: Client, consumer: User) -> None:
-    codes = enable_two_factor(consumer)
+    codes = enable_two_factor(user=consumer)
     client.force_login(consumer)
 
     recovery_code_use(user=consumer, code=codes[0])

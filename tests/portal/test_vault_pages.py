@@ -7,11 +7,10 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
+from tests.factories.vault import import_records
 from vault.facets import FACETS
 from vault.models import Record
 from vault.selectors import current_profile_value
-
-from .conftest import import_json
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +46,9 @@ def test_the_dashboard_greets_by_given_name_and_lists_sources_and_imports(
 def test_an_events_facet_lists_entries_with_source_and_date(
     logged_in: Client, consumer: User
 ) -> None:
-    import_json(
-        consumer,
-        [
+    import_records(
+        user=consumer,
+        records=[
             {"facet": "purchases", "occurred_at": f"2026-01-{day:02d}T09:00:00Z",
              "data": {"merchant": f"Shop {day}", "amount": "10", "currency": "EUR"}}
             for day in range(1, 31)

@@ -8,16 +8,18 @@ import zipfile
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests.factories.vault import export_csv
 from vault.models import Record
 
-from .conftest import csv_bytes, table_state
+from .conftest import table_state
 
 pytestmark = pytest.mark.django_db
 
 
 def test_vault_import_command_stores_a_csv_and_reports_counts(consumer, tmp_path, capsys):
     path = tmp_path / "carrefour.csv"
-    path.write_bytes(csv_bytes("2026-01-05T09:30:00Z,Carrefour,groceries,Shop,54.20,EUR,store"))
+    path.write_bytes(
+        export_csv(rows=["2026-01-05T09:30:00Z,Carrefour,groceries,Shop,54.20,EUR,store"]))
     call_command("vault_import", "--user", "Camille.Durand@example.test", "--source", "Carrefour", str(path))
     assert "imported 1 records (1 purchases) from Carrefour" in capsys.readouterr().out
     assert Record.objects.filter(vault=consumer.vault).count() == 1
@@ -25,8 +27,10 @@ def test_vault_import_command_stores_a_csv_and_reports_counts(consumer, tmp_path
 
 def test_vault_import_command_names_the_bad_line_and_stores_nothing(consumer, tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_bytes(csv_bytes("2026-01-05T09:30:00Z,Carrefour,groceries,Shop,54.20,EUR,store",
-                               "2026-01-05T09:30:00Z,Carrefour,groceries,Shop,lots,EUR,store"))
+    path.write_bytes(export_csv(rows=[
+        "2026-01-05T09:30:00Z,Carrefour,groceries,Shop,54.20,EUR,store",
+        "2026-01-05T09:30:00Z,Carrefour,groceries,Shop,lots,EUR,store",
+    ]))
     before = table_state()
     with pytest.raises(CommandError, match=r"bad.csv rejected, nothing stored: line 3: amount"):
         call_command("vault_import", "--user", "camille.durand@example.test", "--source", "C", str(path))
@@ -42,7 +46,7 @@ def test_vault_import_command_names_the_bad_line_and_stores_nothing(consumer, tm
 )
 def test_vault_import_command_refuses_bad_arguments(consumer, tmp_path, arguments, message):
     path = tmp_path / "x.csv"
-    path.write_bytes(csv_bytes("2026-01-05T09:30:00Z,C,g,S,1,EUR,store"))
+    path.write_bytes(export_csv(rows=["2026-01-05T09:30:00Z,C,g,S,1,EUR,store"]))
     target = str(tmp_path / "absent.csv") if "--missing-file" in arguments else str(path)
     arguments = [a for a in arguments if a != "--missing-file"]
     with pytest.raises(CommandError, match=message):

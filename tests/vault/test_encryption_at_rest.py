@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
+from tests.dumps import database_bytes
+from tests.factories.vault import export_csv, export_json
 from vault.services import record_write, vault_import
-
-from .conftest import csv_bytes, database_bytes, json_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +26,14 @@ def test_imported_and_corrected_values_never_reach_the_database_in_clear(consume
     vault = consumer.vault
     vault_import(
         vault=vault, source="Maison Lumière", actor=("operator", "test"), filename="p.csv",
-        stream=csv_bytes(
+        stream=export_csv(rows=[
             "2026-02-01T10:00:00Z,Boutique Secrète du Marais,fashion,Robe en soie bleu nuit,"
             "4821.37,EUR,store"
-        ),
+        ]),
     )
     vault_import(
         vault=vault, source="Fnac", actor=("operator", "test"),
-        stream=json_bytes([
+        stream=export_json(records=[
             {"facet": "identity", "data": {"given_name": "Zoé-Marguerite",
                                            "family_name": "Vandenbroucke-Secret"}},
             {"facet": "contact", "data": {"email": "zoe.vandenbroucke@private-mail.test",
@@ -59,5 +59,6 @@ def test_imported_and_corrected_values_never_reach_the_database_in_clear(consume
 
 def test_the_source_brand_name_is_sealed_too(consumer):
     vault_import(vault=consumer.vault, source="Clinique Discrète", actor=("operator", "test"),
-                 stream=json_bytes([{"facet": "birthdate", "data": {"date": "1990-01-01"}}]))
+                 stream=export_json(records=[{"facet": "birthdate",
+                                              "data": {"date": "1990-01-01"}}]))
     assert "Clinique Discrète".encode() not in database_bytes()

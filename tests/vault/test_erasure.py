@@ -8,12 +8,12 @@ from django.contrib.auth import authenticate
 
 from accounts.models import User
 from audit.models import AuditEvent
+from tests.factories.accounts import PASSWORD
+from tests.factories.vault import import_records
 from vault.crypto import DataKey, KeyUnavailable, SealError, keyring
 from vault.models import Record, Source, Vault, WrappedKey
 from vault.selectors import data_key
-from vault.services import vault_erase, vault_import
-
-from .conftest import json_bytes
+from vault.services import vault_erase
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,8 @@ def test_ciphertext_copied_before_erasure_cannot_be_opened_after(make_consumer):
     user = make_consumer(email="leaving@example.test")
     other = make_consumer()
     vault = user.vault
-    vault_import(vault=vault, source="Fnac", actor=("operator", "t"),
-                 stream=json_bytes([{"facet": "contact", "data": {"email": "leaving@x.test"}}]))
+    import_records(user=user, source="Fnac",
+                   records=[{"facet": "contact", "data": {"email": "leaving@x.test"}}])
     stolen = [(str(r.id), r.facet, r.key_version, bytes(r.sealed)) for r in Record.objects.filter(vault=vault)]
     vault_id, subject = str(vault.id), str(vault.subject)
     assert data_key(vault).open_record(stolen[0][3], record_id=stolen[0][0], facet=stolen[0][1])
@@ -35,7 +35,7 @@ def test_ciphertext_copied_before_erasure_cannot_be_opened_after(make_consumer):
     assert not Record.objects.filter(vault_id=vault_id).exists()
     assert not Source.objects.filter(vault_id=vault_id).exists()
     assert not User.objects.filter(pk=user.pk).exists()
-    assert authenticate(username="leaving@example.test", password="a-long-Passphrase-42") is None
+    assert authenticate(username="leaving@example.test", password=PASSWORD) is None
     fresh = Vault(id=vault_id, owner=other, key_version=1)
     with pytest.raises(KeyUnavailable):
         data_key(fresh)
@@ -61,8 +61,8 @@ def test_ciphertext_copied_before_erasure_cannot_be_opened_after(make_consumer):
 def test_erasing_one_vault_leaves_the_others_readable(make_consumer):
     leaving, staying = make_consumer(), make_consumer()
     for user in (leaving, staying):
-        vault_import(vault=user.vault, source="Fnac", actor=("operator", "t"),
-                     stream=json_bytes([{"facet": "birthdate", "data": {"date": "1990-01-01"}}]))
+        import_records(user=user, source="Fnac",
+                       records=[{"facet": "birthdate", "data": {"date": "1990-01-01"}}])
     vault_erase(vault=leaving.vault, actor=("operator", "t"))
     staying = User.objects.get(pk=staying.pk)
     record = Record.objects.get(vault=staying.vault)

@@ -7,13 +7,14 @@ import json
 import pytest
 from django.test import override_settings
 
+from tests.factories.vault import CSV_HEADER, export_csv, export_json
 from vault.facets import RecordInvalid
 from vault.importers import ImportRejected
 from vault.models import Record
 from vault.selectors import vault_overview
 from vault.services import ImportTooLarge, vault_import
 
-from .conftest import CSV_HEADER, csv_bytes, json_bytes, table_state
+from .conftest import table_state
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,8 @@ def _import(user, payload: bytes, filename: str = "", source: str = "Carrefour")
 
 
 def test_a_valid_csv_is_stored_whole(consumer):
-    result = _import(consumer, csv_bytes(GOOD_ROW, GOOD_ROW.replace("54.20", "12.00")), "shop.csv")
+    result = _import(consumer, export_csv(rows=[GOOD_ROW, GOOD_ROW.replace("54.20", "12.00")]),
+                     "shop.csv")
     assert result.by_facet == {"purchases": 2}
     assert Record.objects.filter(vault=consumer.vault, facet="purchases").count() == 2
     amounts = sorted(view.data["amount"] for view in next(
@@ -37,46 +39,50 @@ def test_a_valid_csv_is_stored_whole(consumer):
 @pytest.mark.parametrize(
     ("payload", "filename", "where", "field"),
     [
-        (csv_bytes(GOOD_ROW, "2026-01-06T10:00:00Z,Fnac,books,Novel,abc,EUR,online"), "a.csv",
-         "line 3", "amount"),
-        (csv_bytes(GOOD_ROW, GOOD_ROW, "not-a-date,Fnac,books,Novel,9.90,EUR,online"), "a.csv",
-         "line 4", "occurred_at"),
-        (csv_bytes(",Fnac,books,Novel,9.90,EUR,online"), "a.csv", "line 2", "occurred_at"),
-        (csv_bytes("2026-01-06T10:00:00Z,,books,Novel,9.90,EUR,online"), "a.csv", "line 2", "merchant"),
-        (csv_bytes("2026-01-06T10:00:00Z,Fnac,books,Novel,9.90,euro,online"), "a.csv", "line 2",
-         "currency"),
-        (csv_bytes("2099-01-06T10:00:00Z,Fnac,books,Novel,9.90,EUR,online"), "a.csv", "line 2",
-         "occurred_at"),
-        (csv_bytes(GOOD_ROW + ",extra"), "a.csv", "line 2", ""),
+        (export_csv(rows=[GOOD_ROW, "2026-01-06T10:00:00Z,Fnac,books,Novel,abc,EUR,online"]),
+         "a.csv", "line 3", "amount"),
+        (export_csv(rows=[GOOD_ROW, GOOD_ROW, "not-a-date,Fnac,books,Novel,9.90,EUR,online"]),
+         "a.csv", "line 4", "occurred_at"),
+        (export_csv(rows=[",Fnac,books,Novel,9.90,EUR,online"]), "a.csv", "line 2", "occurred_at"),
+        (export_csv(rows=["2026-01-06T10:00:00Z,,books,Novel,9.90,EUR,online"]), "a.csv", "line 2",
+         "merchant"),
+        (export_csv(rows=["2026-01-06T10:00:00Z,Fnac,books,Novel,9.90,euro,online"]), "a.csv",
+         "line 2", "currency"),
+        (export_csv(rows=["2099-01-06T10:00:00Z,Fnac,books,Novel,9.90,EUR,online"]), "a.csv",
+         "line 2", "occurred_at"),
+        (export_csv(rows=[GOOD_ROW + ",extra"]), "a.csv", "line 2", ""),
         (b"occurred_at,merchant,amount\n2026-01-01,Fnac,3\n", "a.csv", "line 1", "header"),
         (CSV_HEADER.encode(), "a.csv", "file", ""),
         (b"", "a.csv", "file", ""),
         (b'{"records": [', "a.json", "line 1", ""),
         (b'{"items": []}', "a.json", "document", "records"),
         (b'{"records": []}', "a.json", "document", "records"),
-        (json_bytes([{"facet": "horoscope", "data": {"sign": "leo"}}]), "a.json", "record 1", "facet"),
-        (json_bytes([{"facet": "birthdate", "data": {"date": "1990-02-01"}},
-                     {"facet": "birthdate", "data": {"date": 19900201}}]), "a.json", "record 2", "date"),
-        (json_bytes([{"facet": "contact", "data": {"email": "not-an-email"}}]), "a.json", "record 1",
-         "email"),
-        (json_bytes([{"facet": "contact", "data": {"email": "a@b.test", "fax": "1"}}]), "a.json",
-         "record 1", "fax"),
-        (json_bytes([{"facet": "purchases", "data": {"merchant": "X", "amount": "1", "currency": "EUR"}}]),
+        (export_json(records=[{"facet": "horoscope", "data": {"sign": "leo"}}]), "a.json",
+         "record 1", "facet"),
+        (export_json(records=[{"facet": "birthdate", "data": {"date": "1990-02-01"}},
+                              {"facet": "birthdate", "data": {"date": 19900201}}]), "a.json",
+         "record 2", "date"),
+        (export_json(records=[{"facet": "contact", "data": {"email": "not-an-email"}}]), "a.json",
+         "record 1", "email"),
+        (export_json(records=[{"facet": "contact", "data": {"email": "a@b.test", "fax": "1"}}]),
+         "a.json", "record 1", "fax"),
+        (export_json(records=[{"facet": "purchases",
+                               "data": {"merchant": "X", "amount": "1", "currency": "EUR"}}]),
          "a.json", "record 1", "occurred_at"),
-        (json_bytes([{"facet": "identity", "occurred_at": "2026-01-01T00:00:00Z",
-                      "data": {"given_name": "A"}}]), "a.json", "record 1", "occurred_at"),
-        (json_bytes([{"facet": "loyalty", "data": {"programme": "P", "points": -5}}]), "a.json",
-         "record 1", "points"),
-        (json_bytes([{"facet": "preferences", "data": {"Bad Key": "x"}}]), "a.json", "record 1",
-         "Bad Key"),
-        (json_bytes(["just a string"]), "a.json", "record 1", "record"),
+        (export_json(records=[{"facet": "identity", "occurred_at": "2026-01-01T00:00:00Z",
+                               "data": {"given_name": "A"}}]), "a.json", "record 1", "occurred_at"),
+        (export_json(records=[{"facet": "loyalty", "data": {"programme": "P", "points": -5}}]),
+         "a.json", "record 1", "points"),
+        (export_json(records=[{"facet": "preferences", "data": {"Bad Key": "x"}}]), "a.json",
+         "record 1", "Bad Key"),
+        (export_json(records=["just a string"]), "a.json", "record 1", "record"),
         ("occurred_at,merchant\n".encode("utf-16"), "a.csv", "line 1", ""),
     ],
 )
 def test_a_bad_file_is_refused_naming_the_place_and_nothing_is_stored(
     consumer, payload, filename, where, field
 ):
-    _import(consumer, csv_bytes(GOOD_ROW), "earlier.csv")
+    _import(consumer, export_csv(rows=[GOOD_ROW]), "earlier.csv")
     before = table_state()
     with pytest.raises(ImportRejected) as caught:
         _import(consumer, payload, filename)
@@ -90,7 +96,7 @@ def test_a_bad_file_is_refused_naming_the_place_and_nothing_is_stored(
 def test_every_bad_row_is_reported_not_only_the_first(consumer):
     rows = [GOOD_ROW] * 3 + ["2026-01-06T10:00:00Z,Fnac,books,Novel,x,EUR,online"] * 4
     with pytest.raises(ImportRejected) as caught:
-        _import(consumer, csv_bytes(*rows), "a.csv")
+        _import(consumer, export_csv(rows=rows), "a.csv")
     assert [problem.where for problem in caught.value.problems] == [
         "line 5", "line 6", "line 7", "line 8"]
 
@@ -99,7 +105,7 @@ def test_every_bad_row_is_reported_not_only_the_first(consumer):
 def test_an_oversized_file_is_refused_before_parsing(consumer):
     before = table_state()
     with pytest.raises(ImportTooLarge):
-        _import(consumer, csv_bytes(*([GOOD_ROW] * 40)), "big.csv")
+        _import(consumer, export_csv(rows=[GOOD_ROW] * 40), "big.csv")
     assert table_state() == before
 
 
@@ -107,9 +113,10 @@ def test_an_oversized_file_is_refused_before_parsing(consumer):
 def test_too_many_records_are_refused(consumer):
     before = table_state()
     with pytest.raises(ImportRejected):
-        _import(consumer, csv_bytes(*([GOOD_ROW] * 6)), "many.csv")
+        _import(consumer, export_csv(rows=[GOOD_ROW] * 6), "many.csv")
     with pytest.raises(ImportRejected):
-        _import(consumer, json_bytes([{"facet": "birthdate", "data": {"date": "1990-01-01"}}] * 6))
+        _import(consumer,
+                export_json(records=[{"facet": "birthdate", "data": {"date": "1990-01-01"}}] * 6))
     assert table_state() == before
 
 
@@ -117,12 +124,12 @@ def test_too_many_records_are_refused(consumer):
 def test_an_unnamed_or_garbled_source_is_refused(consumer, source):
     before = table_state()
     with pytest.raises(RecordInvalid) as caught:
-        _import(consumer, csv_bytes(GOOD_ROW), "a.csv", source=source)
+        _import(consumer, export_csv(rows=[GOOD_ROW]), "a.csv", source=source)
     assert caught.value.field == "source"
     assert table_state() == before
 
 
-def test_a_failure_while_storing_rolls_back_the_whole_import(consumer, monkeypatch):
+def test_a_failure_while_storing_rolls_back_the_whole_import(consumer, monkeypatch, settings):
     from vault import services
 
     calls = {"n": 0}
@@ -135,17 +142,17 @@ def test_a_failure_while_storing_rolls_back_the_whole_import(consumer, monkeypat
         return real(self)
 
     monkeypatch.setattr(services._RecordInserter, "flush", failing_flush)
-    monkeypatch.setitem(services.settings.VAULT, "IMPORT_BATCH_SIZE", 2)
+    settings.VAULT = {**settings.VAULT, "IMPORT_BATCH_SIZE": 2}
     before = table_state()
     with pytest.raises(RuntimeError):
-        _import(consumer, csv_bytes(*([GOOD_ROW] * 5)), "a.csv")
+        _import(consumer, export_csv(rows=[GOOD_ROW] * 5), "a.csv")
     assert calls["n"] == 2
     assert table_state() == before
 
 
 def test_profile_values_in_one_import_keep_the_last_as_current_and_the_rest_as_history(consumer):
-    _import(consumer, json_bytes([{"facet": "contact", "data": {"email": "old@x.test"}}]))
-    _import(consumer, json_bytes([
+    _import(consumer, export_json(records=[{"facet": "contact", "data": {"email": "old@x.test"}}]))
+    _import(consumer, export_json(records=[
         {"facet": "contact", "data": {"email": "mid@x.test"}},
         {"facet": "contact", "data": {"email": "new@x.test"}},
     ]))

@@ -3,29 +3,21 @@ replaces a vault's data key."""
 
 from __future__ import annotations
 
-import base64
-import os
-
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
 from accounts.models import User
+from tests.factories.vault import import_records, random_key
 from vault.crypto import SealError
 from vault.models import Record, WrappedKey
 from vault.selectors import records_open, vault_overview
-from vault.services import vault_import, vault_reencrypt
-
-from .conftest import json_bytes
+from vault.services import vault_reencrypt
 
 pytestmark = pytest.mark.django_db
 
 
-def _key() -> str:
-    return base64.urlsafe_b64encode(os.urandom(32)).decode()
-
-
-OLD, NEW = _key(), _key()
+OLD, NEW = random_key(), random_key()
 
 
 def _vault_settings(settings, keys: str, active: str) -> dict:
@@ -38,8 +30,8 @@ def test_rotation_rewraps_a_vault_created_under_an_old_key(settings, make_consum
     with override_settings(VAULT=_vault_settings(settings, f"old:{OLD}", "old")):
         keyring.cache_clear()
         user = make_consumer(email="rotating@example.test")
-        vault_import(vault=user.vault, source="Fnac", actor=("operator", "t"),
-                     stream=json_bytes([{"facet": "birthdate", "data": {"date": "1991-07-14"}}]))
+        import_records(user=user, source="Fnac",
+                       records=[{"facet": "birthdate", "data": {"date": "1991-07-14"}}])
         records_before = {r.id: bytes(r.sealed) for r in Record.objects.all()}
         assert set(WrappedKey.objects.values_list("kek_id", flat=True)) == {"old"}
 
@@ -70,9 +62,9 @@ def test_rotation_rewraps_a_vault_created_under_an_old_key(settings, make_consum
 
 def test_reencryption_moves_every_record_to_a_new_data_key(make_consumer):
     user = make_consumer(email="reenc@example.test")
-    vault_import(vault=user.vault, source="Fnac", actor=("operator", "t"),
-                 stream=json_bytes([{"facet": "contact", "data": {"email": "x@y.test"}},
-                                    {"facet": "loyalty", "data": {"programme": "Fnac+"}}]))
+    import_records(user=user, source="Fnac",
+                   records=[{"facet": "contact", "data": {"email": "x@y.test"}},
+                            {"facet": "loyalty", "data": {"programme": "Fnac+"}}])
     old = {r.id: bytes(r.sealed) for r in Record.objects.all()}
     assert vault_reencrypt(vault=user.vault, actor=("operator", "t")) == 2
     user = User.objects.get(pk=user.pk)

@@ -3,21 +3,16 @@ back-off and full jitter, never sent again once delivered."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
 import json
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
 from brands.models import Brand
+from tests.factories.webhooks import Receiver, create_endpoint, expected_signature
 from webhooks import outbox
 from webhooks.errors import InvalidPayload
 from webhooks.models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
@@ -36,82 +31,11 @@ from webhooks.services import (
 CONSENT = {"consent_id": "0f8e3a52-3d0c-4d5e-9a43-1f5b5b0c9a11", "client_id": "lumen-app"}
 
 
-@dataclass
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    """A local endpoint: answers the queued statuses in turn (then 200) and records each POST."""
-
-    statuses: list[int] = field(default_factory=list)
-    requests: list[Received] = field(default_factory=list)
-    server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_port}/hooks/sillage?source=test"
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-            body = self.rfile.read(int(self.headers.get("content-length", "0")))
-            state.requests.append(
-                Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
-            )
-            status = state.statuses.pop(0) if state.statuses else 200
-            self.send_response(status)
-            if status in (301, 302, 307, 308):
-                self.send_header("location", "/elsewhere")
-            self.send_header("content-length", "0")
-            self.end_headers()
-
-        def do_GET(self) -> None:  # noqa: N802
-            state.requests.append(Received(self.path, {}, b""))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    state.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=state.server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield state
-    state.server.shutdown()
-    state.server.server_close()
-
-
-@pytest.fixture
-def brand(db: None) -> Brand:
-    return Brand.objects.create(slug="maison-lumen", name="Maison Lumen")
-
-
 @pytest.fixture
 def endpoint_and_secret(brand: Brand, receiver: Receiver) -> tuple[WebhookEndpoint, str]:
-    return webhook_endpoint_create(
-        brand=brand, url=receiver.url, event_types=["consent.revoked", "data.erased"]
-    )
-
-
-def expected_signature(secret: str, received: Received) -> str:
-    key = base64.b64decode(secret.split("_", 1)[1])
-    signed = (
-        received.headers["webhook-id"].encode()
-        + b"."
-        + received.headers["webhook-timestamp"].encode()
-        + b"."
-        + received.body
-    )
-    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    # A query string in the URL: delivery keeps it.
+    return create_endpoint(brand=brand, url=f"{receiver.url}?source=test",
+                           event_types=["consent.revoked", "data.erased"])
 
 
 def make_due(message: OutboxMessage) -> None:
@@ -124,7 +48,7 @@ def make_due(message: OutboxMessage) -> None:
 
 
 def test_enqueue_writes_one_message_per_active_subscribed_endpoint(
-    brand: Brand, receiver: Receiver
+    brand: Brand, receiver: Receiver, make_brand: Callable[..., Brand]
 ) -> None:
     revoked_only, _ = webhook_endpoint_create(
         brand=brand, url=receiver.url, event_types=["consent.revoked"]
@@ -136,7 +60,7 @@ def test_enqueue_writes_one_message_per_active_subscribed_endpoint(
         brand=brand, url=receiver.url, event_types=["consent.revoked"]
     )
     webhook_endpoint_disable(endpoint=disabled)
-    other_brand = Brand.objects.create(slug="other", name="Other")
+    other_brand = make_brand("Other")
     webhook_endpoint_create(brand=other_brand, url=receiver.url, event_types=["consent.revoked"])
 
     messages = webhook_enqueue(brand=brand, event_type="consent.revoked", payload=CONSENT)
@@ -248,7 +172,9 @@ def test_enqueue_in_a_committed_transaction_delivers_a_signed_message(
     assert received.headers["content-type"] == "application/json"
     assert received.headers["webhook-id"] == message.webhook_id
     assert abs(int(received.headers["webhook-timestamp"]) - timezone.now().timestamp()) < 60
-    assert received.headers["webhook-signature"] == expected_signature(secret, received)
+    assert received.headers["webhook-signature"] == expected_signature(
+        secret=secret, received=received
+    )
 
 
 # --- delivery, retries, idempotence -------------------------------------------
@@ -303,7 +229,9 @@ def test_delivery_after_a_500_is_retried_with_backoff_then_delivered(
     assert first_try.headers["webhook-id"] == second_try.headers["webhook-id"]
     assert first_try.body == second_try.body
     for received in receiver.requests:
-        assert received.headers["webhook-signature"] == expected_signature(secret, received)
+        assert received.headers["webhook-signature"] == expected_signature(
+            secret=secret, received=received
+        )
 
 
 def test_a_delivered_message_is_never_sent_again(
@@ -457,4 +385,6 @@ def test_a_test_event_goes_to_the_one_endpoint_even_unsubscribed(
     (received,) = receiver.requests
     assert json.loads(received.body)["type"] == "webhook.test"
     assert json.loads(received.body)["data"] == {"endpoint_id": str(endpoint.pk)}
-    assert received.headers["webhook-signature"] == expected_signature(secret, received)
+    assert received.headers["webhook-signature"] == expected_signature(
+        secret=secret, received=received
+    )

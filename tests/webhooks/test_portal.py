@@ -7,42 +7,34 @@ import socket
 from collections.abc import Callable
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
 from audit.models import AuditEvent
 from brands.models import Brand, BrandMembership
+from tests.factories.accounts import client_for
+from tests.factories.brands import add_member
+from tests.factories.webhooks import create_endpoint
 from webhooks.models import OutboxMessage, WebhookEndpoint
 from webhooks.outbox import webhook_deliver, webhook_enqueue
-from webhooks.services import webhook_endpoint_create
 
 CONSENT = {"consent_id": "c-1", "client_id": "lumen-app"}
 
 
 @pytest.fixture
-def make_staff(make_consumer: Callable[..., User]) -> Callable[..., User]:
-    def make(brand: Brand, role: str = BrandMembership.Role.OWNER) -> User:
-        user = make_consumer(role=User.Role.BRAND_STAFF)
-        BrandMembership.objects.create(brand=brand, user=user, role=role)
-        return user
-
-    return make
+def lumen(brand: Brand) -> Brand:
+    """The brand whose endpoints the pages show: the shared ``brand``, Maison Lumen."""
+    return brand
 
 
 @pytest.fixture
-def lumen(db: None) -> Brand:
-    return Brand.objects.create(slug="maison-lumen", name="Maison Lumen")
-
-
-@pytest.fixture
-def rival(db: None) -> Brand:
-    return Brand.objects.create(slug="rival", name="Rival")
+def rival(make_brand: Callable[..., Brand]) -> Brand:
+    return make_brand("Rival")
 
 
 @pytest.fixture
 def lumen_endpoint(lumen: Brand) -> WebhookEndpoint:
-    endpoint, _ = webhook_endpoint_create(
+    endpoint, _ = create_endpoint(
         brand=lumen, url="https://hooks.lumen.example/sillage", event_types=["consent.revoked"]
     )
     return endpoint
@@ -53,13 +45,6 @@ def lumen_message(lumen_endpoint: WebhookEndpoint) -> OutboxMessage:
     (message,) = webhook_enqueue(brand=lumen_endpoint.brand, event_type="consent.revoked",
                                  payload=CONSENT)
     return message
-
-
-def client_for(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def pages(endpoint: WebhookEndpoint, message: OutboxMessage, slug: str | None = None):
@@ -100,7 +85,7 @@ NEW_ENDPOINT = {
 def test_anonymous_visitors_are_sent_to_log_in(
     lumen_endpoint: WebhookEndpoint, lumen_message: OutboxMessage
 ) -> None:
-    client = client_for(None)
+    client = client_for(user=None)
     before = state()
 
     for method, url in [("get", reverse("brand_webhooks:index")),
@@ -128,7 +113,7 @@ def test_people_outside_the_brand_get_404_and_change_nothing(
     else:  # a role not granted webhook access (not owner nor developer)
         user = make_staff(lumen_endpoint.brand)
         BrandMembership.objects.filter(user=user).update(role="viewer")
-    client = client_for(user)
+    client = client_for(user=user)
     before = state()
 
     for method, url in pages(lumen_endpoint, lumen_message):
@@ -143,7 +128,7 @@ def test_a_rival_cannot_reach_another_brands_endpoint_through_its_own_slug(
     lumen_message: OutboxMessage,
     rival: Brand,
 ) -> None:
-    client = client_for(make_staff(rival))
+    client = client_for(user=make_staff(rival))
     before = state()
 
     for method, url in pages(lumen_endpoint, lumen_message, slug=rival.slug)[3:]:
@@ -158,13 +143,13 @@ def test_index_without_any_brand_is_404_and_with_one_brand_redirects(
 ) -> None:
     owner = make_staff(lumen)
 
-    assert client_for(make_consumer()).get(reverse("brand_webhooks:index")).status_code == 404
-    response = client_for(owner).get(reverse("brand_webhooks:index"))
+    assert client_for(user=make_consumer()).get(reverse("brand_webhooks:index")).status_code == 404
+    response = client_for(user=owner).get(reverse("brand_webhooks:index"))
     assert response.status_code == 302
     assert response["Location"] == reverse("brand_webhooks:brand", kwargs={"slug": lumen.slug})
 
-    BrandMembership.objects.create(brand=rival, user=owner, role=BrandMembership.Role.DEVELOPER)
-    response = client_for(owner).get(reverse("brand_webhooks:index"))
+    add_member(brand=rival, user=owner, role=BrandMembership.Role.DEVELOPER)
+    response = client_for(user=owner).get(reverse("brand_webhooks:index"))
     assert response.status_code == 200
     assert b"Maison Lumen" in response.content
     assert b"Rival" in response.content
@@ -174,7 +159,7 @@ def test_index_without_any_brand_is_404_and_with_one_brand_redirects(
 def test_staff_register_an_endpoint_and_see_its_secret_once(
     role: str, make_staff: Callable[..., User], lumen: Brand
 ) -> None:
-    client = client_for(make_staff(lumen, role=role))
+    client = client_for(user=make_staff(lumen, role=role))
 
     response = client.post(
         reverse("brand_webhooks:endpoint_new", kwargs={"slug": lumen.slug}),
@@ -204,7 +189,7 @@ def test_registration_refused_for_a_private_destination_shows_why(
     settings, make_staff: Callable[..., User], lumen: Brand
 ) -> None:
     settings.WEBHOOKS = {**settings.WEBHOOKS, "ALLOW_PRIVATE_DESTINATIONS": False}
-    client = client_for(make_staff(lumen))
+    client = client_for(user=make_staff(lumen))
 
     response = client.post(
         reverse("brand_webhooks:endpoint_new", kwargs={"slug": lumen.slug}),
@@ -219,7 +204,7 @@ def test_registration_refused_for_a_private_destination_shows_why(
 def test_staff_rotate_disable_enable_and_send_a_test_event(
     make_staff: Callable[..., User], lumen_endpoint: WebhookEndpoint
 ) -> None:
-    client = client_for(make_staff(lumen_endpoint.brand, role=BrandMembership.Role.DEVELOPER))
+    client = client_for(user=make_staff(lumen_endpoint.brand, role=BrandMembership.Role.DEVELOPER))
     ids = {"slug": lumen_endpoint.brand.slug, "endpoint_id": lumen_endpoint.pk}
     sealed_before = bytes(lumen_endpoint.secret_sealed)
 
@@ -259,7 +244,7 @@ def test_staff_see_each_message_with_its_attempts(
 
     monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
     webhook_deliver(message_id=lumen_message.pk)
-    client = client_for(make_staff(lumen_endpoint.brand))
+    client = client_for(user=make_staff(lumen_endpoint.brand))
     ids = {"slug": lumen_endpoint.brand.slug, "endpoint_id": lumen_endpoint.pk}
 
     detail = client.get(reverse("brand_webhooks:endpoint", kwargs=ids))

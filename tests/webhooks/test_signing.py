@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import os
 import re
 
@@ -14,26 +12,15 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from brands.models import Brand
-from tests.dumps import database_bytes  # noqa: F401 - re-exported for the tests here
+from tests.dumps import database_bytes
+from tests.factories.webhooks import reference_signature
 from webhooks.errors import WebhookError
 from webhooks.models import WebhookEndpoint
-from webhooks.secrets import signing_secrets
+from webhooks.secrets import signing_secrets as signing_secrets
 from webhooks.services import webhook_endpoint_create, webhook_endpoint_rotate_secret
 from webhooks.signing import webhook_headers, webhook_signature
 
 pytestmark = pytest.mark.django_db
-
-
-def reference_signature(secret: str, message_id: str, timestamp: str, body: bytes) -> str:
-    """The construction of the Standard Webhooks spec, written out independently."""
-    key = base64.b64decode(secret.split("_", 1)[1])
-    signed = message_id.encode() + b"." + timestamp.encode() + b"." + body
-    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-
-
-@pytest.fixture
-def brand() -> Brand:
-    return Brand.objects.create(slug="maison-lumen", name="Maison Lumen")
 
 
 def test_signature_matches_the_published_test_vector() -> None:
@@ -59,7 +46,8 @@ def test_signature_matches_the_reference_construction_for_a_generated_secret(bra
     assert headers == {
         "webhook-id": "msg_1",
         "webhook-timestamp": "1700000000",
-        "webhook-signature": reference_signature(secret, "msg_1", "1700000000", body),
+        "webhook-signature": reference_signature(secret=secret, message_id="msg_1",
+                                                 timestamp="1700000000", body=body),
     }
 
 
@@ -122,7 +110,8 @@ def test_rotation_signs_with_both_secrets_during_the_grace_period(brand: Brand) 
     assert signing == [new, old]
     assert after_grace == [new]
     assert header["webhook-signature"] == " ".join(
-        [reference_signature(new, "msg_2", "1", b"{}"), reference_signature(old, "msg_2", "1", b"{}")]
+        [reference_signature(secret=secret, message_id="msg_2", timestamp="1", body=b"{}")
+         for secret in (new, old)]
     )
 
 

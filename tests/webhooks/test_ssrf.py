@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from brands.models import Brand
+from tests.factories.webhooks import Receiver
 from webhooks.errors import DestinationRefused
 from webhooks.models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
 from webhooks.outbox import webhook_deliver, webhook_enqueue
@@ -57,32 +55,6 @@ def dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return answers
-
-
-@pytest.fixture
-def brand() -> Brand:
-    return Brand.objects.create(slug="maison-lumen", name="Maison Lumen")
-
-
-@pytest.fixture
-def receiver() -> Iterator[tuple[int, list[dict[str, str]]]]:
-    seen: list[dict[str, str]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            self.rfile.read(int(self.headers.get("content-length", "0")))
-            seen.append({k.lower(): v for k, v in self.headers.items()})
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    yield server.server_port, seen
-    server.shutdown()
-    server.server_close()
 
 
 NON_PUBLIC = [
@@ -183,11 +155,11 @@ def test_test_settings_allow_local_receivers(brand: Brand, url: str) -> None:
 
 
 def test_delivery_checks_the_address_again_and_sends_nothing_to_a_private_one(
-    settings, brand: Brand, dns: dict[str, list[str]], receiver: tuple[int, list]
+    settings, brand: Brand, dns: dict[str, list[str]], receiver: Receiver
 ) -> None:
     # DNS rebinding: public when registered, loopback when delivered.
     settings.WEBHOOKS = {**settings.WEBHOOKS, "ALLOW_PRIVATE_DESTINATIONS": False}
-    port, seen = receiver
+    port, seen = receiver.port, receiver.requests
     dns["rebind.example.test"] = ["93.184.215.14"]
     webhook_endpoint_create(
         brand=brand, url=f"http://rebind.example.test:{port}/hook", event_types=["data.erased"]
@@ -207,9 +179,10 @@ def test_delivery_checks_the_address_again_and_sends_nothing_to_a_private_one(
 
 
 def test_delivery_connects_to_the_checked_address_with_the_original_host_name(
-    brand: Brand, dns: dict[str, list[str]], receiver: tuple[int, list]
+    brand: Brand, dns: dict[str, list[str]], receiver: Receiver
 ) -> None:
-    port, seen = receiver
+    port, seen = receiver.port, receiver.requests
+    receiver.statuses = [204]
     dns["pinned.example.test"] = ["127.0.0.1"]
     webhook_endpoint_create(
         brand=brand, url=f"http://pinned.example.test:{port}/hook", event_types=["data.erased"]
@@ -220,7 +193,7 @@ def test_delivery_connects_to_the_checked_address_with_the_original_host_name(
 
     assert attempt is not None
     assert attempt.status_code == 204
-    assert [headers["host"] for headers in seen] == [f"pinned.example.test:{port}"]
+    assert [received.headers["host"] for received in seen] == [f"pinned.example.test:{port}"]
     assert DeliveryAttempt.objects.get().succeeded is True
 
 

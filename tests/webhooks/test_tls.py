@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import ssl
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from brands.models import Brand
+from tests.factories.webhooks import Receiver, start_receiver
 from webhooks import transport
 from webhooks.outbox import webhook_deliver, webhook_enqueue
 from webhooks.services import webhook_endpoint_create
@@ -53,7 +52,7 @@ def _certificate(
 
 
 @pytest.fixture
-def tls_receiver(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[int, list]]:
+def tls_receiver(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
     """An https server on 127.0.0.1 with a certificate for HOST from a test CA,
     and a resolver sending HOST there."""
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -68,24 +67,9 @@ def tls_receiver(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tu
             serialization.NoEncryption(),
         )
     )
-    seen: list[dict[str, str]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            self.rfile.read(int(self.headers.get("content-length", "0")))
-            seen.append({k.lower(): v for k, v in self.headers.items()})
-            self.send_response(200)
-            self.send_header("content-length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_context.load_cert_chain(tmp_path / "leaf.pem", tmp_path / "leaf.key")
-    server.socket = server_context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    receiver = start_receiver(tls=server_context)
 
     trusting = ssl.create_default_context(
         cadata=ca.public_bytes(serialization.Encoding.PEM).decode()
@@ -98,20 +82,16 @@ def tls_receiver(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tu
         return REAL_GETADDRINFO(host, port, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    yield server.server_port, seen
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def brand() -> Brand:
-    return Brand.objects.create(slug="maison-lumen", name="Maison Lumen")
+    try:
+        yield receiver
+    finally:
+        receiver.stop()
 
 
 def test_https_delivery_verifies_the_certificate_of_the_host_name(
-    brand: Brand, tls_receiver: tuple[int, list]
+    brand: Brand, tls_receiver: Receiver
 ) -> None:
-    port, seen = tls_receiver
+    port, seen = tls_receiver.port, tls_receiver.requests
     webhook_endpoint_create(
         brand=brand, url=f"https://{HOST}:{port}/hook", event_types=["data.erased"]
     )
@@ -121,13 +101,13 @@ def test_https_delivery_verifies_the_certificate_of_the_host_name(
 
     assert attempt is not None
     assert (attempt.status_code, attempt.succeeded) == (200, True)
-    assert [headers["host"] for headers in seen] == [f"{HOST}:{port}"]
+    assert [received.headers["host"] for received in seen] == [f"{HOST}:{port}"]
 
 
 def test_https_delivery_refuses_a_certificate_for_another_name(
-    brand: Brand, tls_receiver: tuple[int, list]
+    brand: Brand, tls_receiver: Receiver
 ) -> None:
-    port, seen = tls_receiver
+    port, seen = tls_receiver.port, tls_receiver.requests
     webhook_endpoint_create(
         brand=brand, url=f"https://other.example.test:{port}/hook", event_types=["data.erased"]
     )

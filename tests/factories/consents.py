@@ -1,107 +1,73 @@
-"""Factories for the OAuth flow: brands, clients, consumers with data, and a
-driver that walks the consent screen with Django's test client."""
+"""Consents: a granted consent, tokens for it, and the OAuth code flow walked
+with Django's test client as the consumer and the brand would."""
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import pytest
 from django.test import Client
+from django.utils import timezone
+from oauth2_provider.models import set_token_value
 
 from accounts.models import User
-from brands.models import Application, Brand
-from brands.services import OPERATOR, application_create, brand_create
-from tests.dumps import database_bytes  # noqa: F401 - re-exported for the tests here
-from vault.services import record_write
+from brands.models import Application
+from consents.models import AccessToken, Consent
+from consents.scopes import parse_scopes
+from consents.services import consent_grant
 
-REDIRECT_URI = "https://brand.example/callback"
-
-
-@dataclass
-class ClientApp:
-    application: Application
-    secret: str | None
-
-    @property
-    def client_id(self) -> str:
-        return self.application.client_id
+from .accounts import client_for
+from .brands import REDIRECT_URI, ClientApp
 
 
-@pytest.fixture
-def make_brand(db: None) -> Callable[..., Brand]:
-    counter = iter(range(1, 10_000))
-
-    def make(name: str | None = None, verified: bool = True) -> Brand:
-        return brand_create(name=name or f"Brand {next(counter)}", actor=OPERATOR, verified=verified)
-
-    return make
-
-
-@pytest.fixture
-def make_app(make_brand: Callable[..., Brand]) -> Callable[..., ClientApp]:
-    def make(brand: Brand | None = None, confidential: bool = True,
-             purposes: Any = ("loyalty", "personalisation", "service")) -> ClientApp:
-        issued = application_create(
-            brand=brand or make_brand(), name="Test app", redirect_uris=[REDIRECT_URI],
-            purposes=list(purposes), actor=OPERATOR, confidential=confidential,
-        )
-        return ClientApp(issued.application, issued.client_secret)
-
-    return make
+def grant_consent(*, consumer: User, application: Application,
+                  facets: Mapping[str, Sequence[str]], purpose: str = "service",
+                  days: int = 90) -> Consent:
+    """A consent of ``consumer`` to ``application`` for ``purpose``, lasting
+    ``days``, recorded through consent_grant (as the consent screen does)."""
+    return consent_grant(consumer=consumer, application=application, facets=facets,
+                         purpose=purpose, expires_at=timezone.now() + dt.timedelta(days=days))
 
 
-@pytest.fixture
-def app(make_app: Callable[..., ClientApp]) -> ClientApp:
-    return make_app()
+def issue_token(*, application: Application, consent: Consent | None = None,
+                user: User | None = None, scope: str = "",
+                minutes: int = 15) -> tuple[str, AccessToken]:
+    """An access token as the authorization server stores it (its digest only):
+    for ``consent`` (its scope unless ``scope`` is given) or, without one, a
+    client's own token. Returns the raw token and the stored row."""
+    raw = secrets.token_urlsafe(32)
+    token = AccessToken(user=user, application=application, consent=consent,
+                        scope=scope or (consent.scope if consent is not None else ""),
+                        expires=timezone.now() + dt.timedelta(minutes=minutes), resource=[])
+    set_token_value(token, raw)
+    token.save()
+    return raw, token
 
 
-def fill_vault(user: User) -> None:
-    """A consumer with one value in most facets and three purchases."""
-    actor = ("consumer", str(user.vault.subject))
-    vault = user.vault
-    record_write(vault=vault, facet="contact", data={"email": "camille@example.test",
-                                                     "phone": "+33 6 12 34 56 78"},
-                 source="self", actor=actor)
-    record_write(vault=vault, facet="birthdate", data={"date": "1990-05-17"}, source="self",
-                 actor=actor)
-    record_write(vault=vault, facet="address", data={"line1": "3 rue des Lilas", "postcode": "75011",
-                                                     "city": "Paris", "country": "FR"},
-                 source="self", actor=actor)
-    record_write(vault=vault, facet="identity", data={"given_name": "Camille",
-                                                      "family_name": "Durand"},
-                 source="self", actor=actor)
-    for day, merchant, category, amount in (
-        ("2026-01-03T10:00:00Z", "Boulangerie Lune", "groceries", "4.20"),
-        ("2026-02-10T18:30:00Z", "Cinéma Étoile", "leisure", "11.50"),
-        ("2026-03-21T12:15:00Z", "Boulangerie Lune", "groceries", "6.80"),
-    ):
-        record_write(vault=vault, facet="purchases", occurred_at=day, source="Boulangerie Lune",
-                     data={"merchant": merchant, "category": category, "amount": amount,
-                           "currency": "EUR"}, actor=actor)
-
-
-@pytest.fixture
-def filled_consumer(make_consumer: Callable[..., User]) -> User:
-    user = make_consumer(email="camille.durand@example.test")
-    fill_vault(user)
-    return user
+def oauth_tokens(*, consumer: User, app: ClientApp, scope: str, **flow: Any) -> dict[str, Any]:
+    """Access and refresh tokens of ``app`` for ``consumer``, through the whole
+    code flow (consent screen included) in a browser logged in as the consumer."""
+    return Flow(client=client_for(user=consumer), app=app).tokens(scope=scope, **flow)
 
 
 def pkce_pair() -> tuple[str, str]:
+    """A PKCE code verifier and its S256 challenge."""
     verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    digest = hashlib.sha256(verifier.encode()).digest()
+    challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
     return verifier, challenge
 
 
 def authorize_url(client_id: str, *, scope: str, purpose: str | None = "loyalty",
                   duration_days: int | None = 30, challenge: str | None = None,
                   method: str = "S256", state: str = "xyz", **extra: str) -> str:
+    """The /o/authorize/ URL a brand sends the consumer to (None leaves a parameter out)."""
     params: dict[str, Any] = {"response_type": "code", "client_id": client_id,
                               "redirect_uri": REDIRECT_URI, "scope": scope, "state": state}
     if purpose is not None:
@@ -116,6 +82,7 @@ def authorize_url(client_id: str, *, scope: str, purpose: str | None = "loyalty"
 
 
 def query_of(location: str) -> dict[str, str]:
+    """The query parameters of a redirect, one value each."""
     return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
 
 
@@ -144,8 +111,6 @@ class Flow:
                             challenge=challenge)
         page = self.client.get(url)
         assert page.status_code == 200, page.content[:500]
-        from consents.scopes import parse_scopes
-
         body = form if form is not None else consent_form(parse_scopes(scope.split()), days)
         answer = self.client.post(url, body)
         assert answer.status_code == 302, answer.content[:2000]
@@ -177,14 +142,12 @@ class Flow:
         return self.token(code, verifier)
 
 
-@pytest.fixture
-def flow(client: Client, filled_consumer: User, app: ClientApp) -> Flow:
-    client.force_login(filled_consumer)
-    return Flow(client=client, app=app)
+def basic_auth(client_id: str, secret: str | None) -> str:
+    """The HTTP Basic ``Authorization`` value of an OAuth client (no secret: empty)."""
+    return "Basic " + base64.b64encode(f"{client_id}:{secret or ''}".encode()).decode()
 
 
 def api(token: str | None, path: str, method: str = "get", **kwargs: Any) -> Any:
+    """Call the brand API as a brand would, with ``token`` as its bearer token."""
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     return getattr(Client(), method)(path, **headers, **kwargs)
-
-
