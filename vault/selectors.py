@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .crypto import DataKey, KeyUnavailable, keyring
+from .crypto import DataKey, keyring
+from .errors import KeyUnavailable
 from .facets import FACETS, Facet
 from .models import Record, Source, Vault, WrappedKey
 

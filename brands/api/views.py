@@ -158,7 +158,7 @@ class FacetView(BrandApiView):
             raise _not_consented(error) from None
         except RecordInvalid as error:
             raise ApiError(status_code=400, code="invalid_record",
-                           detail=f"{error.field}: {error.message}") from None
+                           detail=str(error)) from None
         except IdempotencyConflict as error:
             raise ApiError(status_code=409, code="idempotency_conflict", detail=str(error)) from None
         except UnknownFacet:
