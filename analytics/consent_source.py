@@ -22,16 +22,14 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.utils import timezone
 
+from .errors import ConsentActionUnavailable
+
 if TYPE_CHECKING:
     from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
 ANALYTICS_PURPOSE = "analytics"
-
-
-class ConsentActionUnavailable(RuntimeError):
-    """The consents service needed for this action is not installed (yet)."""
 
 
 @dataclass(frozen=True)
@@ -193,7 +191,7 @@ def _service(name: str) -> Callable[..., Any]:
     services = _module("consents.services")
     function = getattr(services, name, None) if services is not None else None
     if function is None:
-        raise ConsentActionUnavailable(f"consents.services.{name} is not available")
+        raise ConsentActionUnavailable("consents.services.%(name)s is not available", name=name)
     return function  # type: ignore[no-any-return]
 
 

@@ -23,6 +23,7 @@ from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 from core.actors import account_actor
 from core.requests import account_of, request_id_of
 
+from .errors import ConsentError
 from .forms import ConsentForm, NarrowForm
 from .models import Consent
 from .oauth import ConsentDecision
@@ -34,7 +35,7 @@ from .selectors import (
     consents_for_consumer,
     facets_described,
 )
-from .services import ConsentError, consent_narrow, consent_revoke
+from .services import consent_narrow, consent_revoke
 
 if TYPE_CHECKING:
     pass
