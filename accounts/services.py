@@ -23,15 +23,12 @@ from vault.selectors import account_field_open
 from vault.services import account_field_seal, vault_create
 
 from .conf import accounts_settings
+from .errors import AccountExists, EmailInvalid, TwoFactorAlreadyOn
 from .models import RecoveryCode, User, email_digest
 
 TOTP_DIGITS = 6
 TOTP_STEP = 30
 RECOVERY_CODES = 10
-
-
-class AccountExists(ValueError):
-    pass
 
 
 def account_create(
@@ -48,11 +45,11 @@ def account_create(
     try:
         validate_email(email)
     except ValidationError as error:
-        raise ValueError("Enter a valid e-mail address.") from error
+        raise EmailInvalid() from error
     digest = email_digest(email)
     with transaction.atomic():
         if User.objects.filter(email_index=digest).exists():
-            raise AccountExists("An account already uses this e-mail address.")
+            raise AccountExists()
         user = User(
             email_index=digest,
             role=role,
@@ -145,7 +142,7 @@ def totp_secret(user: User) -> str | None:
 def totp_begin(*, user: User) -> str:
     """Start enrolment: a new secret, sealed, not yet enforced until confirmed."""
     if user.two_factor_enabled:
-        raise ValueError("Two-factor authentication is already on.")
+        raise TwoFactorAlreadyOn()
     secret = base64.b32encode(secrets.token_bytes(20)).decode().rstrip("=")
     user.totp_sealed = account_field_seal(user=user, name="totp", value=secret)
     user.totp_last_step = None

@@ -25,6 +25,7 @@ from core.actors import account_actor
 from vault.services import vault_erase
 
 from .conf import accounts_settings
+from .errors import AccountExists, EmailInvalid
 from .forms import (
     AccountDeleteForm,
     LoginForm,
@@ -37,7 +38,6 @@ from .forms import (
 from .models import User
 from .requests import account_of
 from .services import (
-    AccountExists,
     account_create,
     login_allowed,
     login_failed,
@@ -107,8 +107,8 @@ def signup_view(request: HttpRequest) -> HttpResponse:
             form.add_error(
                 "email", _("An account already uses this e-mail address. Log in instead?")
             )
-        except ValueError:
-            form.add_error("email", _("Enter a valid e-mail address."))
+        except EmailInvalid as error:
+            form.add_error("email", error.localized())
         else:
             login(request, user, backend=BACKEND)
             messages.success(request, _("Welcome to Sillage. Your vault is ready."))

@@ -17,11 +17,11 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,13 +29,14 @@ from rest_framework.views import APIView
 
 from brands.api.serializers import ErrorSerializer
 from brands.api.throttling import BrandClientThrottle
+from brands.errors import InsufficientScope
 from brands.selectors import token_for_bearer
 from consents.scopes import CLIENT_SCOPES
 from core.actors import Actor, brand_application_actor
-from core.api_errors import ApiError
 
 from . import services
 from .conf import analytics_settings
+from .errors import TokenRefused
 from .selectors import DIMENSIONS, privacy_budget_of
 
 REALM = 'Bearer realm="sillage"'
@@ -55,16 +56,6 @@ class BrandPrincipal:
         return brand_application_actor(self)
 
 
-class TokenRefused(AuthenticationFailed):
-    """401 with ``WWW-Authenticate`` (DRF adds it to authentication failures only)."""
-
-    error_code = "invalid_token"
-
-
-def _refused(detail: str) -> TokenRefused:
-    return TokenRefused(detail=detail)
-
-
 class ClientCredentialsAuthentication(BaseAuthentication):
     """A client-credentials access token with the aggregates scope.
 
@@ -82,25 +73,25 @@ class ClientCredentialsAuthentication(BaseAuthentication):
         scheme, _space, value = header.partition(" ")
         value = value.strip()
         if scheme.lower() != "bearer" or not value or " " in value:
-            raise _refused("use the header 'Authorization: Bearer <access token>'")
+            raise TokenRefused(_("use the header 'Authorization: Bearer <access token>'"))
         token = token_for_bearer(value)
         now = timezone.now()
         if token is None or token.expires <= now:
-            raise _refused("the access token is not valid: unknown, expired or revoked")
+            raise TokenRefused(_("the access token is not valid: unknown, expired or revoked"))
         consent = token.consent
         if consent is not None and not consent.is_live(now):
-            raise _refused("the consent behind this token was revoked or has expired")
+            raise TokenRefused(_("the consent behind this token was revoked or has expired"))
         application = token.application
         brand = getattr(application, "brand", None)
         if application is None or brand is None or not application.is_usable(None):
-            raise _refused("the client behind this token is unknown or disabled")
+            raise TokenRefused(_("the client behind this token is unknown or disabled"))
         scope = str(analytics_settings.AGGREGATES_SCOPE)
         if scope not in str(token.scope or "").split():
-            raise ApiError(status_code=403, code="insufficient_scope",
-                           detail=f"the token needs the '{scope}' scope: ask /o/token/ for a "
-                           "client-credentials token (grant_type=client_credentials)")
+            raise InsufficientScope(_("the token needs the '%(scope)s' scope: ask /o/token/ for a "
+                                      "client-credentials token (grant_type=client_credentials)"),
+                                    scope=scope)
         if not token.is_client_token:
-            raise _refused("aggregates need a client-credentials token, not a consumer's token")
+            raise TokenRefused(_("aggregates need a client-credentials token, not a consumer's token"))
         return BrandPrincipal(brand=brand, client_id=application.client_id), token
 
     def authenticate_header(self, request: Request) -> str:
@@ -187,17 +178,13 @@ class AggregatesView(APIView):
     )
     def get(self, request: Request) -> Response:
         principal: BrandPrincipal = request.user  # type: ignore[assignment]
-        try:
-            query = services.aggregate_query(dimension=request.query_params.get("dimension"),
-                                             months=request.query_params.get("months"),
-                                             epsilon=request.query_params.get("epsilon"))
-            release = services.aggregate_release(
-                brand=principal.brand, query=query, actor=principal.actor,
-                requested_by=principal.client_id,
-                request_id=getattr(request._request, "request_id", ""),
-            )
-        except services.AggregateRefused as refusal:
-            raise ApiError(status_code=refusal.status, code=refusal.code,
-                           detail=refusal.detail) from refusal
+        query = services.aggregate_query(dimension=request.query_params.get("dimension"),
+                                         months=request.query_params.get("months"),
+                                         epsilon=request.query_params.get("epsilon"))
+        release = services.aggregate_release(
+            brand=principal.brand, query=query, actor=principal.actor,
+            requested_by=principal.client_id,
+            request_id=getattr(request._request, "request_id", ""),
+        )
         remaining = privacy_budget_of(brand=principal.brand)["remaining_epsilon"]
         return Response(services.release_payload(release, remaining=remaining))

@@ -26,17 +26,25 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_append
+from consents.errors import ConsentError
 from consents.models import Consent
 from consents.selectors import consent_for_consumer
-from consents.services import ConsentError, consent_narrow, consent_revoke
+from consents.services import consent_narrow, consent_revoke
 from core.actors import Actor
 from vault.models import Vault
 from vault.selectors import data_key
 
 from . import dp
 from .conf import analytics_settings
+from .errors import (
+    InvalidAggregateQuery,
+    PrivacyBudgetExhausted,
+    RecommendationActionFailed,
+    RecommendationNotFound,
+)
 from .models import (
     SNAPSHOT_FACET,
     AggregateRelease,
@@ -149,14 +157,6 @@ def refresh_all(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     return queued
 
 
-class RecommendationNotFound(LookupError):
-    """No such recommendation among this consumer's current ones."""
-
-
-class RecommendationActionFailed(RuntimeError):
-    """The action could not be carried out (the consent is no longer active...)."""
-
-
 @dataclass(frozen=True)
 class ActOutcome:
     kind: str
@@ -246,7 +246,7 @@ def recommendation_act(*, user: User, fingerprint: str, actor: Actor,
             changed = _consent_narrow(user=user, consent_id=action["consent_id"],
                                       keep=action["keep"], actor=actor, request_id=request_id)
         if not changed:
-            raise RecommendationActionFailed("the consent is no longer active")
+            raise RecommendationActionFailed(_("the consent is no longer active"))
         redirect_to = None
     _decide(vault=vault, actor=actor, fingerprint=fingerprint,
             decision=RecommendationDecision.Decision.ACTED, request_id=request_id)
@@ -256,27 +256,6 @@ def recommendation_act(*, user: User, fingerprint: str, actor: Actor,
 
 
 # --- brand aggregates ---------------------------------------------------------------
-
-
-class AggregateRefused(Exception):
-    """A release was refused; ``code`` is the API error code."""
-
-    code = "invalid_query"
-    status = 400
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
-class InvalidAggregateQuery(AggregateRefused):
-    code = "invalid_query"
-    status = 400
-
-
-class PrivacyBudgetExhausted(AggregateRefused):
-    code = "privacy_budget_exhausted"
-    status = 403
 
 
 @dataclass(frozen=True)
@@ -294,22 +273,25 @@ class AggregateQuery:
 def aggregate_query(*, dimension: Any, months: Any = None, epsilon: Any = None) -> AggregateQuery:
     """Validate a brand's query (raises InvalidAggregateQuery naming the field)."""
     if dimension not in DIMENSIONS:
-        raise InvalidAggregateQuery("dimension must be one of " + ", ".join(DIMENSIONS))
+        raise InvalidAggregateQuery(_("dimension must be one of %(dimensions)s"),
+                                    dimensions=", ".join(DIMENSIONS))
     try:
         month_count = int(months) if months not in (None, "") else int(analytics_settings.AGGREGATE_MONTHS)
     except (TypeError, ValueError) as error:
-        raise InvalidAggregateQuery("months must be a whole number from 1 to 24") from error
+        raise InvalidAggregateQuery(_("months must be a whole number from 1 to 24")) from error
     if not 1 <= month_count <= 24:
-        raise InvalidAggregateQuery("months must be a whole number from 1 to 24")
+        raise InvalidAggregateQuery(_("months must be a whole number from 1 to 24"))
     low = Decimal(str(analytics_settings.MIN_QUERY_EPSILON))
     high = Decimal(str(analytics_settings.MAX_QUERY_EPSILON))
     try:
         value = (Decimal(str(epsilon)) if epsilon not in (None, "")
                  else Decimal(str(analytics_settings.QUERY_EPSILON)))
     except InvalidOperation as error:
-        raise InvalidAggregateQuery(f"epsilon must be a number from {low} to {high}") from error
+        raise InvalidAggregateQuery(_("epsilon must be a number from %(low)s to %(high)s"),
+                                    low=low, high=high) from error
     if not value.is_finite() or not low <= value <= high:
-        raise InvalidAggregateQuery(f"epsilon must be a number from {low} to {high}")
+        raise InvalidAggregateQuery(_("epsilon must be a number from %(low)s to %(high)s"),
+                                    low=low, high=high)
     return AggregateQuery(dimension=dimension, months=month_count,
                           epsilon=value.quantize(Decimal("0.0001")))
 
@@ -338,7 +320,7 @@ def privacy_budget_set(*, brand: Any, total_epsilon: Decimal, actor: Actor,
     """Set a brand's total budget (an operator decision, audited). Raising it
     weakens the guarantee over the brand's whole history: see docs/insights.md."""
     if not total_epsilon.is_finite() or total_epsilon < 0:
-        raise InvalidAggregateQuery("the total epsilon must be a non-negative number")
+        raise InvalidAggregateQuery(_("the total epsilon must be a non-negative number"))
     with transaction.atomic(durable=True):
         budget = _budget_locked(brand)
         previous = budget.total_epsilon
@@ -383,15 +365,16 @@ def aggregate_release(*, brand: Any, query: AggregateQuery, actor: Actor, reques
     with transaction.atomic(durable=True):
         budget = _budget_locked(brand)
         if budget.spent_epsilon + query.epsilon > budget.total_epsilon:
-            refusal = (f"privacy budget exhausted: this query needs epsilon {query.epsilon}, "
-                       f"{budget.remaining} of {budget.total_epsilon} remains")
             audit_append(actor=actor, action="aggregate.refused", facets=facets,
                          purpose=ANALYTICS_PURPOSE, request_id=request_id,
                          outcome="denied",
                          detail={"brand_id": str(brand.pk), "dimension": query.dimension,
                                  "epsilon": str(query.epsilon), "remaining": str(budget.remaining),
                                  "reason": "privacy_budget_exhausted"})
-            refused = PrivacyBudgetExhausted(refusal)
+            refused = PrivacyBudgetExhausted(
+                _("privacy budget exhausted: this query needs epsilon %(epsilon)s, "
+                  "%(remaining)s of %(total)s remains"),
+                epsilon=query.epsilon, remaining=budget.remaining, total=budget.total_epsilon)
         else:
             refused = None
             result = dp.release([item.cells for item in contributions], mechanism, rng)

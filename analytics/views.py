@@ -20,6 +20,7 @@ from core.actors import account_actor
 
 from . import services, texts
 from .charts import Point, bar_chart, column_chart
+from .errors import AggregateRefused, RecommendationActionFailed, RecommendationNotFound
 from .selectors import DIMENSIONS, privacy_budget_of, releases_for, visible_recommendations
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def recommendation_dismiss_view(request: HttpRequest, fingerprint: str) -> HttpR
         services.recommendation_dismiss(user=_user(request), fingerprint=fingerprint,
                                         actor=account_actor(_user(request)),
                                         request_id=_request_id(request))
-    except services.RecommendationNotFound as error:
+    except RecommendationNotFound as error:
         raise Http404("no such recommendation") from error
     messages.success(request, _("Dismissed. It will not come back unless the facts change."))
     return redirect("analytics:insights")
@@ -148,9 +149,9 @@ def recommendation_act_view(request: HttpRequest, fingerprint: str) -> HttpRespo
         outcome = services.recommendation_act(user=_user(request), fingerprint=fingerprint,
                                               actor=account_actor(_user(request)),
                                               request_id=_request_id(request))
-    except services.RecommendationNotFound as error:
+    except RecommendationNotFound as error:
         raise Http404("no such recommendation") from error
-    except services.RecommendationActionFailed:
+    except RecommendationActionFailed:
         messages.error(request, _("That could not be done: the consent may already have ended."))
         return redirect("analytics:insights")
     done = {
@@ -194,8 +195,8 @@ def brand_aggregates_page(request: HttpRequest, slug: str) -> HttpResponse:
                                              epsilon=request.POST.get("epsilon"))
             services.aggregate_release(brand=brand, query=query, actor=account_actor(_user(request)),
                                        requested_by="portal", request_id=_request_id(request))
-        except services.AggregateRefused as refusal:
-            error, status = refusal.detail, refusal.status
+        except AggregateRefused as refusal:
+            error, status = refusal.localized(), refusal.status
         else:
             messages.success(request, _("Figures released."))
             return redirect("analytics:brand_aggregates", slug=brand.slug)

@@ -37,7 +37,10 @@ _sha256 = hashlib.sha256
 
 
 class ProofError(ValueError):
-    """A proof that does not verify, or a request no proof can answer."""
+    """A proof that does not verify, or a request no proof can answer.
+
+    Not on ``core.errors``: this module stays free of Django, and the error is
+    reported as a problem of the log, never shown as a refusal."""
 
 
 def leaf_hash(data: bytes) -> bytes:

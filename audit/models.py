@@ -40,22 +40,19 @@ from django.db import models
 
 from core.actors import ActorType
 
+from .errors import AppendOnlyError
 from .fields import CanonicalJSONField
-
-
-class AppendOnlyError(RuntimeError):
-    """Raised on any attempt to change or remove an append-only row."""
 
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} cannot be updated")
+        raise AppendOnlyError("%(rows)s cannot be updated", rows=self.model._meta.verbose_name_plural)
 
     def delete(self) -> NoReturn:  # type: ignore[override]
-        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} cannot be deleted")
+        raise AppendOnlyError("%(rows)s cannot be deleted", rows=self.model._meta.verbose_name_plural)
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
-        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} cannot be updated")
+        raise AppendOnlyError("%(rows)s cannot be updated", rows=self.model._meta.verbose_name_plural)
 
 
 class AppendOnlyModel(models.Model):
@@ -66,12 +63,12 @@ class AppendOnlyModel(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise AppendOnlyError(f"{self._meta.verbose_name_plural} cannot be updated")
+            raise AppendOnlyError("%(rows)s cannot be updated", rows=self._meta.verbose_name_plural)
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(f"{self._meta.verbose_name_plural} cannot be deleted")
+        raise AppendOnlyError("%(rows)s cannot be deleted", rows=self._meta.verbose_name_plural)
 
 
 class AuditEvent(AppendOnlyModel):

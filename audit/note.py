@@ -36,7 +36,11 @@ SIGNATURE_PREFIX = "\u2014 "  # em dash, space
 
 
 class NoteError(ValueError):
-    """A malformed note, an unknown key or a signature that does not verify."""
+    """A malformed note, an unknown key or a signature that does not verify.
+
+    Not on ``core.errors``: this module stays free of Django, and the error is
+    reported as a problem of the log or a misconfigured key, never shown as a
+    refusal."""
 
 
 @dataclass(frozen=True)

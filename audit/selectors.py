@@ -17,9 +17,11 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from oauth2_provider.models import get_application_model
 
 from . import merkle
+from .errors import ProofUnavailable
 from .models import AuditEvent, Checkpoint, MerkleLeaf, MerkleNode, PendingLeaf, VerificationRun
 
 BRAND_ACTOR = AuditEvent.ActorType.BRAND_APPLICATION
@@ -84,25 +86,23 @@ class InclusionProof:
     checkpoint: Checkpoint | None
 
 
-class ProofUnavailable(LookupError):
-    """Asked for a proof the log cannot give (unknown event, size not covered, …)."""
-
-
 def inclusion_proof(*, event_id: uuid.UUID, tree_size: int | None = None) -> InclusionProof:
     """Proof that an event is leaf ``i`` of the tree of ``tree_size`` (default: latest checkpoint)."""
     latest = latest_checkpoint()
     if latest is None:
-        raise ProofUnavailable(_("No checkpoint has been issued yet."))
+        raise ProofUnavailable(gettext_lazy("No checkpoint has been issued yet."))
     size = latest.tree_size if tree_size is None else tree_size
     if not 0 < size <= latest.tree_size:
-        raise ProofUnavailable(_("Tree size must be between 1 and %(size)d.") % {"size": latest.tree_size})
+        raise ProofUnavailable(gettext_lazy("Tree size must be between 1 and %(size)d."),
+                               size=latest.tree_size)
     leaf = MerkleLeaf.objects.filter(event_id=event_id).first()
     if leaf is None:
         if PendingLeaf.objects.filter(event_id=event_id).exists():
-            raise ProofUnavailable(_("The event is not in a checkpoint yet; try after the next one."))
-        raise ProofUnavailable(_("No such event."))
+            raise ProofUnavailable(
+                gettext_lazy("The event is not in a checkpoint yet; try after the next one."))
+        raise ProofUnavailable(gettext_lazy("No such event."))
     if leaf.index >= size:
-        raise ProofUnavailable(_("The event joined the tree after size %(size)d.") % {"size": size})
+        raise ProofUnavailable(gettext_lazy("The event joined the tree after size %(size)d."), size=size)
     ranges = merkle.inclusion_ranges(leaf.index, size)
     hashes = merkle.resolve_ranges([*ranges, (0, size)], tree_nodes)
     event_hash = AuditEvent.objects.filter(pk=leaf.event_pk).values_list("hash", flat=True).first()
@@ -128,11 +128,11 @@ def consistency_proof(*, first: int, second: int | None = None) -> ConsistencyPr
     """Proof that the tree of size ``first`` is a prefix of the tree of size ``second``."""
     latest = latest_checkpoint()
     if latest is None:
-        raise ProofUnavailable(_("No checkpoint has been issued yet."))
+        raise ProofUnavailable(gettext_lazy("No checkpoint has been issued yet."))
     second = latest.tree_size if second is None else second
     if not 0 <= first <= second <= latest.tree_size:
-        raise ProofUnavailable(
-            _("Sizes must satisfy 0 <= first <= second <= %(size)d.") % {"size": latest.tree_size})
+        raise ProofUnavailable(gettext_lazy("Sizes must satisfy 0 <= first <= second <= %(size)d."),
+                               size=latest.tree_size)
     return ConsistencyProof(
         first=first, second=second, first_root=root_at(first), second_root=root_at(second),
         proof=consistency_proof_hashes(first, second),

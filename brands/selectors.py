@@ -19,23 +19,11 @@ from consents.oauth import digest
 from consents.scopes import facet_info
 from consents.selectors import EventsPage, events_page, profile_values
 
+from .errors import FacetNotConsented, UnknownFacet
 from .models import Application, Brand, BrandMembership
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-class FacetNotConsented(PermissionError):
-    """The token's consent does not cover this facet with this access."""
-
-    def __init__(self, facet: str, mode: str) -> None:
-        super().__init__(f"the consent behind this token does not allow {facet}:{mode}")
-        self.facet = facet
-        self.mode = mode
-
-
-class UnknownFacet(LookupError):
-    pass
 
 
 def token_for_bearer(value: str) -> AccessToken | None:

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
-from django.utils.functional import Promise
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.settings import oauth2_settings
@@ -26,10 +25,11 @@ from consents.scopes import PURPOSES
 from consents.services import client_tokens_revoke
 from core.actors import OPERATOR, Actor, brand_application_actor
 from vault.crypto import blind_index
-from vault.facets import RecordInvalid
+from vault.errors import RecordInvalid
 from vault.services import record_write
 
 from .conf import brands_settings
+from .errors import BrandError, IdempotencyConflict
 from .models import Application, Brand, BrandMembership, IdempotencyKey
 from .selectors import FacetRead, facet_values_for_token, profile_for_token, require_facet
 
@@ -40,35 +40,14 @@ if TYPE_CHECKING:
 RESERVED_SLUGS = frozenset({"webhooks", "new", "static"})
 
 
-class BrandError(ValueError):
-    """Bad input for a brand or client (the message is safe to show).
-
-    ``str()`` is English, for management commands and logs; ``localized()`` is
-    for the brand portal, in the active language.
-    """
-
-    def __init__(self, message: str | Promise, **params: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.params = params
-
-    def localized(self) -> str:
-        text = str(self.message)
-        return text % self.params if self.params else text
-
-    def __str__(self) -> str:
-        with translation.override("en"):
-            return self.localized()
-
-
 # --- brands and staff --------------------------------------------------------------
 
 def clean_brand_name(name: Any) -> str:
     if not isinstance(name, str) or not name.strip():
-        raise BrandError("a brand needs a name")
+        raise BrandError(_("a brand needs a name"))
     name = " ".join(name.split())
     if len(name) > 120 or any(ord(char) < 32 for char in name):
-        raise BrandError("a brand name is at most 120 printable characters")
+        raise BrandError(_("a brand name is at most 120 printable characters"))
     return name
 
 
@@ -76,17 +55,17 @@ def brand_create(*, name: str, actor: Actor, slug: str = "", verified: bool = Fa
     name = clean_brand_name(name)
     slug = slugify(slug or name)[:60]
     if not slug:
-        raise BrandError("the brand name needs at least one letter or digit")
+        raise BrandError(_("the brand name needs at least one letter or digit"))
     if slug in RESERVED_SLUGS:
-        raise BrandError(f"'{slug}' is reserved; choose another name or slug")
+        raise BrandError(_("'%(slug)s' is reserved; choose another name or slug"), slug=slug)
     with transaction.atomic(durable=True):
         if Brand.objects.filter(slug=slug).exists():
-            raise BrandError(f"a brand with the slug '{slug}' already exists")
+            raise BrandError(_("a brand with the slug '%(slug)s' already exists"), slug=slug)
         try:
             with transaction.atomic():
                 brand = Brand.objects.create(name=name, slug=slug, verified=verified)
         except IntegrityError as error:
-            raise BrandError(f"a brand with the slug '{slug}' already exists") from error
+            raise BrandError(_("a brand with the slug '%(slug)s' already exists"), slug=slug) from error
         audit_append(actor=actor, action="brand.created",
                      detail={"brand": slug, "verified": verified})
     return brand
@@ -94,7 +73,7 @@ def brand_create(*, name: str, actor: Actor, slug: str = "", verified: bool = Fa
 
 def brand_member_add(*, brand: Brand, user: User, role: str, actor: Actor) -> BrandMembership:
     if role not in BrandMembership.Role.values:
-        raise BrandError("role is owner or developer")
+        raise BrandError(_("role is owner or developer"))
     with transaction.atomic(durable=True):
         membership, _created = BrandMembership.objects.update_or_create(
             brand=brand, user=user, defaults={"role": role}
@@ -279,10 +258,6 @@ def api_access_denied(*, token: AccessToken, facet: str, mode: str, reason: str,
                       request_id=request_id, detail={"reason": reason})
 
 
-class IdempotencyConflict(ValueError):
-    """The Idempotency-Key was used with a different request."""
-
-
 @dataclass(frozen=True)
 class WriteResult:
     status: int
@@ -305,7 +280,7 @@ def _replay(*, application: Application, key: str, digest_value: str) -> WriteRe
     if stored is None:
         return None
     if stored.request_digest != digest_value:
-        raise IdempotencyConflict("this Idempotency-Key was used with a different request")
+        raise IdempotencyConflict()
     return WriteResult(status=stored.response_status, body=stored.response_body, replayed=True)
 
 

@@ -21,6 +21,7 @@ from consents.purposes import purpose_label
 from consents.scopes import facet_info
 from core.actors import account_actor
 
+from .errors import BrandError
 from .forms import ClientForm
 from .models import Application, BrandMembership
 from .selectors import (
@@ -30,7 +31,7 @@ from .selectors import (
     consent_statistics,
     membership,
 )
-from .services import BrandError, application_create, application_secret_rotate, application_update
+from .services import application_create, application_secret_rotate, application_update
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -42,8 +42,9 @@ from oauthlib.oauth2.rfc6749.endpoints.token import TokenEndpoint
 from oauthlib.oauth2.rfc6749.grant_types import ClientCredentialsGrant
 
 from .conf import consents_settings
+from .errors import ConsentError, ScopeError
 from .models import AccessToken, Consent, Grant, RefreshToken
-from .scopes import CLIENT_SCOPES, ScopeError, clean_duration_days, clean_purpose
+from .scopes import CLIENT_SCOPES, clean_duration_days, clean_purpose
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,9 @@ class ConsentDecision:
 
 
 class _ConcurrentRefresh(Exception):
+    """A signal between two methods of the validator below, never raised past
+    them: it is not an error anyone sees, so it stays off ``core.errors``."""
+
     def __init__(self, family: Any) -> None:
         super().__init__("refresh token used twice")
         self.family = family
@@ -201,7 +205,7 @@ class SillageValidator(OAuth2Validator):
     def save_authorization_code(self, client_id: str, code: dict[str, Any], request: Any,
                                 *args: Any, **kwargs: Any) -> None:
         """Create the consent and its code together, from the consumer's decision."""
-        from .services import ConsentError, consent_grant
+        from .services import consent_grant
 
         decision = getattr(request, "sillage_decision", None)
         if not isinstance(decision, ConsentDecision):

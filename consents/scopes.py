@@ -21,6 +21,7 @@ from oauth2_provider.scopes import BaseScopes
 from vault.facets import FACETS
 from vault.reduced import REDUCED_FACETS, reduced_forms_of
 
+from .errors import ScopeError
 from .models import ACCESS_MODES, READ, WRITE
 
 PURPOSES: dict[str, Promise] = {
@@ -38,10 +39,6 @@ AGGREGATES_SCOPE = "aggregates"
 CLIENT_SCOPES: dict[str, str] = {
     AGGREGATES_SCOPE: "Read the brand's privacy-protected aggregate figures (/api/v1/aggregates)",
 }
-
-
-class ScopeError(ValueError):
-    """An unknown or malformed scope, purpose or duration."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +98,8 @@ def parse_scopes(scopes: Iterable[str]) -> dict[str, list[str]]:
     known = all_scopes()
     for scope in scopes:
         if scope not in known:
-            raise ScopeError(f"unknown scope {scope[:60]!r}: scopes are <facet>:read or <facet>:write")
+            raise ScopeError(_("unknown scope %(scope)s: scopes are <facet>:read or <facet>:write"),
+                             scope=repr(scope[:60]))
         facet, _sep, mode = scope.partition(":")
         grants.setdefault(facet, set()).add(mode)
     return {facet: sorted(modes) for facet, modes in sorted(grants.items())}
@@ -113,7 +111,7 @@ def reductions(facet_key: str) -> list[str]:
 
 def clean_purpose(purpose: Any) -> str:
     if not isinstance(purpose, str) or purpose not in PURPOSES:
-        raise ScopeError("purpose is required, one of: " + ", ".join(PURPOSES))
+        raise ScopeError(_("purpose is required, one of: %(purposes)s"), purposes=", ".join(PURPOSES))
     return purpose
 
 
@@ -121,9 +119,10 @@ def clean_duration_days(value: Any, *, maximum: int) -> int:
     try:
         days = int(str(value).strip())
     except (TypeError, ValueError) as error:
-        raise ScopeError(f"duration_days is required: a whole number of days from 1 to {maximum}") from error
+        raise ScopeError(_("duration_days is required: a whole number of days from 1 to %(maximum)s"),
+                         maximum=maximum) from error
     if not 1 <= days <= maximum:
-        raise ScopeError(f"duration_days must be between 1 and {maximum}")
+        raise ScopeError(_("duration_days must be between 1 and %(maximum)s"), maximum=maximum)
     return days
 
 

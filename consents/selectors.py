@@ -25,15 +25,12 @@ from vault.models import Record, Vault
 from vault.reduced import EVENTS_WINDOW_DAYS, REDUCED_FACETS, derive
 from vault.selectors import Sealed, records_open
 
+from .errors import CursorInvalid
 from .models import Consent
 from .scopes import facet_info
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-class CursorInvalid(ValueError):
-    pass
 
 
 # --- consents -----------------------------------------------------------------
@@ -161,7 +158,7 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
             raise ValueError("naive")
         return when, uuid.UUID(data["id"])
     except (ValueError, KeyError, TypeError) as error:
-        raise CursorInvalid("cursor is not one this API returned") from error
+        raise CursorInvalid() from error
 
 
 def events_page(*, vault: Vault, facet: str, since: dt.datetime | None = None,

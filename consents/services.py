@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.functional import Promise
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_append
@@ -23,34 +22,15 @@ from core.actors import SYSTEM, Actor
 
 from . import hooks
 from .conf import consents_settings
+from .errors import ConsentError
 from .models import ACCESS_MODES, AccessToken, Consent, Grant, RefreshToken, scopes_of
 from .receipts import build_receipt, sign_receipt
-from .scopes import ScopeError, clean_purpose, parse_scopes
+from .scopes import clean_purpose, parse_scopes
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 logger = logging.getLogger(__name__)
-
-
-class ConsentError(ValueError):
-    """A consent change that is not allowed (unknown facet, wider than before, ...).
-
-    ``str()`` is English, for logs and for the brand (the authorization server
-    puts it in ``error_description``); ``localized()`` is for the consumer's
-    pages, in the active language.
-    """
-
-    def __init__(self, message: str | Promise) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def localized(self) -> str:
-        return str(self.message)
-
-    def __str__(self) -> str:
-        with translation.override("en"):
-            return str(self.message)
 
 
 def _event_payload(consent: Consent, *, previous: list[str] | None = None) -> dict[str, Any]:
@@ -75,12 +55,9 @@ def clean_grants(facets: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
             continue
         for mode in modes:
             if mode not in ACCESS_MODES:
-                raise ConsentError(f"unknown access mode {mode!r}")
+                raise ConsentError(_("unknown access mode %(mode)s"), mode=repr(mode))
             scopes.append(f"{facet}:{mode}")
-    try:
-        grants = parse_scopes(scopes)
-    except ScopeError as error:
-        raise ConsentError(str(error)) from error
+    grants = parse_scopes(scopes)
     if not grants:
         raise ConsentError(_("a consent covers at least one facet"))
     return grants
@@ -128,17 +105,15 @@ def consent_grant(
     from core.actors import account_actor
 
     grants = clean_grants(facets)
-    try:
-        purpose = clean_purpose(purpose)
-    except ScopeError as error:
-        raise ConsentError(str(error)) from error
+    purpose = clean_purpose(purpose)
     if not application.declares(purpose):
-        raise ConsentError(f"purpose {purpose!r} is not declared by this client")
+        raise ConsentError(_("purpose %(purpose)s is not declared by this client"),
+                           purpose=repr(purpose))
     if not application.is_usable(None):
-        raise ConsentError("this client is disabled")
+        raise ConsentError(_("this client is disabled"))
     now = timezone.now()
     if expires_at <= now or expires_at > _max_expiry(now) + dt.timedelta(minutes=1):
-        raise ConsentError("a consent lasts from one day to the maximum duration")
+        raise ConsentError(_("a consent lasts from one day to the maximum duration"))
     vault = consumer.vault
     with transaction.atomic(durable=True):
         consent = Consent(

@@ -24,6 +24,7 @@ from accounts.requests import account_of
 from core.actors import account_actor
 from core.requests import request_id_of
 
+from .errors import ConsentError
 from .forms import ConsentForm, NarrowForm
 from .models import Consent
 from .oauth import ConsentDecision
@@ -35,7 +36,7 @@ from .selectors import (
     consents_for_consumer,
     facets_described,
 )
-from .services import ConsentError, consent_narrow, consent_revoke
+from .services import consent_narrow, consent_revoke
 
 _PASSED_ON = ("client_id", "redirect_uri", "response_type", "state", "code_challenge",
               "code_challenge_method")

@@ -1,4 +1,11 @@
-"""JSON error bodies for every API: {"error": code, "detail": text}."""
+"""JSON error bodies for every API: ``{"error": code, "detail": text}``.
+
+The one place where errors become HTTP answers. A ``SillageError`` (see
+``core.errors``) is rendered with its own status and code, and ``str(error)``
+(English) as the detail; the REST framework's own exceptions (validation,
+throttling, missing credentials...) get the code of their status. Failures of
+Sillage itself (status 500 or more) are not rendered here: they propagate.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,8 @@ from typing import Any
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from .errors import SillageError, Unauthorized
 
 _CODES = {
     status.HTTP_400_BAD_REQUEST: "invalid_request",
@@ -21,13 +30,23 @@ _CODES = {
 }
 
 
-class ApiError(exceptions.APIException):
-    """An API error with an explicit machine-readable code."""
+class _Refusal(exceptions.APIException):
+    """A SillageError in the form the REST framework renders (headers, rollback)."""
 
-    def __init__(self, *, status_code: int, code: str, detail: str) -> None:
-        super().__init__(detail=detail, code=code)
-        self.status_code = status_code
-        self.error_code = code
+    def __init__(self, error: SillageError, context: dict[str, Any]) -> None:
+        detail = error.localized() if error.localized_in_api else str(error)
+        super().__init__(detail=detail, code=error.code)
+        self.status_code = error.status
+        self.error_code = error.code
+        if isinstance(error, Unauthorized):
+            # As the REST framework does for its own authentication failures:
+            # the view's challenge, or 403 when the view has none to offer.
+            view, request = context.get("view"), context.get("request")
+            header = view.get_authenticate_header(request) if view is not None else None
+            if header:
+                self.auth_header = header
+            else:
+                self.status_code = status.HTTP_403_FORBIDDEN
 
 
 def _flatten(detail: Any) -> str:
@@ -39,6 +58,10 @@ def _flatten(detail: Any) -> str:
 
 
 def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, SillageError):
+        if exc.status >= status.HTTP_500_INTERNAL_SERVER_ERROR:
+            return None
+        exc = _Refusal(exc, context)
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from accounts.services import AccountExists
+from accounts.errors import AccountExists, EmailInvalid
 from core.actors import account_actor
 
 from .models import Regulator, RegulatorToken
@@ -69,7 +69,7 @@ class RegulatorAdmin(admin.ModelAdmin):
             actor = account_actor(request.user)  # type: ignore[arg-type]
             try:
                 user, password = regulator_create(email=form.cleaned_data["email"], actor=actor)
-            except (AccountExists, ValueError) as error:
+            except (AccountExists, EmailInvalid) as error:
                 form.add_error("email", str(error))
             else:
                 token = None

@@ -17,6 +17,7 @@ from audit.conf import audit_settings
 from audit.services import audit_append
 from core.actors import Actor
 
+from .errors import NotARegulator
 from .models import RegulatorToken
 
 # "Sillage regulator token": recognisable in logs and by secret scanners.
@@ -35,7 +36,7 @@ def regulator_token_create(
 ) -> tuple[RegulatorToken, str]:
     """Make an API token for a regulator; returns it in clear this once only."""
     if user.role != User.Role.REGULATOR or not user.is_active:
-        raise ValueError("API tokens are for active regulator accounts only.")
+        raise NotARegulator()
     name = name.strip()[:80] or "API token"
     days = lifetime_days if lifetime_days is not None else int(audit_settings.TOKEN_LIFETIME_DAYS)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import selectors, signing
 from audit.conf import audit_settings
+from audit.errors import ProofUnavailable
 from audit.export import write_bundle_zip
 from audit.labels import rows_for
 from audit.rows import consistent_read
@@ -92,8 +93,8 @@ def event_detail(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
     proof = None
     try:
         proof = selectors.inclusion_proof(event_id=event.event_id)
-    except selectors.ProofUnavailable as error:
-        proof_error = str(error)
+    except ProofUnavailable as error:
+        proof_error = error.localized()
     else:
         proof_error = ""
     return render(request, "regulator/event.html", {

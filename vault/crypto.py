@@ -35,18 +35,11 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.core.exceptions import ImproperlyConfigured
 
 from .conf import vault_settings
+from .errors import KeyUnavailable, SealError
 
 FORMAT_V1 = b"\x01"
 NONCE_BYTES = 12
 KEY_BYTES = 32
-
-
-class SealError(Exception):
-    """A sealed value could not be opened: wrong key, wrong context or tampering."""
-
-
-class KeyUnavailable(SealError):
-    """The data key needed is gone (erased vault) or its KEK is not in the keyring."""
 
 
 def _decode_key(key_id: str, text: str) -> bytes:

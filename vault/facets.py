@@ -20,17 +20,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from .errors import RecordInvalid
+
 PROFILE = "profile"
 EVENTS = "events"
-
-
-class RecordInvalid(ValueError):
-    """A record does not match its facet's schema; ``field`` names the culprit."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 Validator = Callable[[Any, "Field"], Any]
@@ -38,14 +31,15 @@ Validator = Callable[[Any, "Field"], Any]
 
 def _text(value: Any, spec: Field) -> str:
     if not isinstance(value, str):
-        raise RecordInvalid(spec.name, "must be text")
+        raise RecordInvalid(spec.name, _("must be text"))
     value = value.strip()
     if len(value) > spec.max_length:
-        raise RecordInvalid(spec.name, f"must be at most {spec.max_length} characters")
+        raise RecordInvalid(spec.name, _("must be at most %(n)s characters"), n=spec.max_length)
     if any(ord(char) < 32 and char not in "\t" for char in value):
-        raise RecordInvalid(spec.name, "must not contain control characters")
+        raise RecordInvalid(spec.name, _("must not contain control characters"))
     if spec.choices and value.lower() not in spec.choices:
-        raise RecordInvalid(spec.name, "must be one of " + ", ".join(spec.choices))
+        raise RecordInvalid(spec.name, _("must be one of %(choices)s"),
+                            choices=", ".join(spec.choices))
     return value.lower() if spec.choices else value
 
 
@@ -58,7 +52,7 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 def _email(value: Any, spec: Field) -> str:
     value = _text(value, spec)
     if not _EMAIL.match(value):
-        raise RecordInvalid(spec.name, "must be an e-mail address")
+        raise RecordInvalid(spec.name, _("must be an e-mail address"))
     local, _at, domain = value.rpartition("@")
     return f"{local}@{domain.lower()}"
 
@@ -66,35 +60,36 @@ def _email(value: Any, spec: Field) -> str:
 def _phone(value: Any, spec: Field) -> str:
     value = _text(value, spec)
     if not _PHONE.match(value):
-        raise RecordInvalid(spec.name, "must be a phone number such as +33 6 12 34 56 78")
+        raise RecordInvalid(spec.name, _("must be a phone number such as %(example)s"),
+                            example="+33 6 12 34 56 78")
     return value
 
 
 def _currency(value: Any, spec: Field) -> str:
     value = _text(value, spec).upper()
     if not _CURRENCY.match(value):
-        raise RecordInvalid(spec.name, "must be a three-letter ISO 4217 code such as EUR")
+        raise RecordInvalid(spec.name, _("must be a three-letter ISO 4217 code such as EUR"))
     return value
 
 
 def _country(value: Any, spec: Field) -> str:
     value = _text(value, spec).upper()
     if not _COUNTRY.match(value):
-        raise RecordInvalid(spec.name, "must be a two-letter ISO 3166 code such as FR")
+        raise RecordInvalid(spec.name, _("must be a two-letter ISO 3166 code such as FR"))
     return value
 
 
 def _date(value: Any, spec: Field) -> str:
     if not isinstance(value, str):
-        raise RecordInvalid(spec.name, "must be a date written YYYY-MM-DD")
+        raise RecordInvalid(spec.name, _("must be a date written YYYY-MM-DD"))
     try:
         parsed = parse_date(value.strip())
     except ValueError:
         parsed = None
     if parsed is None:
-        raise RecordInvalid(spec.name, "must be a date written YYYY-MM-DD")
+        raise RecordInvalid(spec.name, _("must be a date written YYYY-MM-DD"))
     if parsed > timezone.localdate() or parsed.year < 1900:
-        raise RecordInvalid(spec.name, "must be a date between 1900 and today")
+        raise RecordInvalid(spec.name, _("must be a date between 1900 and today"))
     return parsed.isoformat()
 
 
@@ -114,37 +109,38 @@ def parse_timestamp(value: Any, name: str) -> dt.datetime:
     else:
         parsed = None
     if parsed is None:
-        raise RecordInvalid(name, "must be a date-time in ISO 8601, e.g. 2026-03-01T14:30:00Z")
+        raise RecordInvalid(name, _("must be a date-time in ISO 8601, e.g. %(example)s"),
+                            example="2026-03-01T14:30:00Z")
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=dt.UTC)
     if parsed.year < 1970 or parsed > timezone.now() + dt.timedelta(days=1):
-        raise RecordInvalid(name, "must not be before 1970 or in the future")
+        raise RecordInvalid(name, _("must not be before 1970 or in the future"))
     return parsed.astimezone(dt.UTC)
 
 
 def _decimal(value: Any, spec: Field) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise RecordInvalid(spec.name, "must be a number")
+        raise RecordInvalid(spec.name, _("must be a number"))
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation as error:
-        raise RecordInvalid(spec.name, "must be a number such as 12.50") from error
+        raise RecordInvalid(spec.name, _("must be a number such as 12.50")) from error
     if not number.is_finite() or abs(number) >= Decimal("1e12"):
-        raise RecordInvalid(spec.name, "must be a finite number below one trillion")
+        raise RecordInvalid(spec.name, _("must be a finite number below one trillion"))
     if number.as_tuple().exponent < -4:  # type: ignore[operator]
-        raise RecordInvalid(spec.name, "must have at most four decimals")
+        raise RecordInvalid(spec.name, _("must have at most four decimals"))
     return format(number, "f")
 
 
 def _integer(value: Any, spec: Field) -> int:
     if isinstance(value, bool):
-        raise RecordInvalid(spec.name, "must be a whole number")
+        raise RecordInvalid(spec.name, _("must be a whole number"))
     if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,15}\s*", value):
         value = int(value)
     if not isinstance(value, int) or abs(value) >= 10**15:
-        raise RecordInvalid(spec.name, "must be a whole number")
+        raise RecordInvalid(spec.name, _("must be a whole number"))
     if value < 0:
-        raise RecordInvalid(spec.name, "must not be negative")
+        raise RecordInvalid(spec.name, _("must not be negative"))
     return value
 
 
@@ -153,20 +149,20 @@ _MAP_KEY = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 
 def _mapping(value: Any, spec: Field) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise RecordInvalid(spec.name, "must be an object of names to values")
+        raise RecordInvalid(spec.name, _("must be an object of names to values"))
     if len(value) > 64:
-        raise RecordInvalid(spec.name, "must have at most 64 entries")
+        raise RecordInvalid(spec.name, _("must have at most %(n)s entries"), n=64)
     cleaned: dict[str, Any] = {}
     for key, item in value.items():
         prefix = "" if spec.name == "data" else f"{spec.name}."
         if not isinstance(key, str) or not _MAP_KEY.match(key):
             raise RecordInvalid(
-                f"{prefix}{key}", "names must be lower-case letters, digits, '_', '.', '-'"
+                f"{prefix}{key}", _("names must be lower-case letters, digits, '_', '.', '-'")
             )
         entry = Field(f"{prefix}{key}", "text", max_length=200)
         if isinstance(item, list):
             if len(item) > 32:
-                raise RecordInvalid(entry.name, "must have at most 32 values")
+                raise RecordInvalid(entry.name, _("must have at most %(n)s values"), n=32)
             cleaned[key] = [_text(part, entry) for part in item]
         else:
             cleaned[key] = _text(item, entry)
@@ -225,25 +221,28 @@ class Facet:
     def clean(self, data: Any) -> dict[str, Any]:
         """Validate ``data`` against the schema; return the normalised record."""
         if not isinstance(data, dict):
-            raise RecordInvalid("data", "must be an object of field names to values")
+            raise RecordInvalid("data", _("must be an object of field names to values"))
         if self.free_form:
             cleaned_map = _mapping(data, Field("data", "mapping"))
             if not cleaned_map:
-                raise RecordInvalid("data", f"facet '{self.key}' needs at least one entry")
+                raise RecordInvalid("data", _("facet '%(facet)s' needs at least one entry"),
+                                    facet=self.key)
             return cleaned_map
         unknown = sorted(set(data) - set(self.field_map))
         if unknown:
-            raise RecordInvalid(unknown[0], f"is not a field of facet '{self.key}'")
+            raise RecordInvalid(unknown[0], _("is not a field of facet '%(facet)s'"),
+                                facet=self.key)
         cleaned: dict[str, Any] = {}
         for spec in self.fields:
             value = data.get(spec.name)
             if value is None or (isinstance(value, str) and not value.strip()):
                 if spec.required:
-                    raise RecordInvalid(spec.name, "is required")
+                    raise RecordInvalid(spec.name, _("is required"))
                 continue
             cleaned[spec.name] = spec.clean(value)
         if not cleaned:
-            raise RecordInvalid("data", f"facet '{self.key}' needs at least one field")
+            raise RecordInvalid("data", _("facet '%(facet)s' needs at least one field"),
+                                facet=self.key)
         return cleaned
 
 
@@ -379,7 +378,8 @@ PURCHASE_CSV_HEADER = ("occurred_at", "merchant", "category", "description", "am
 
 def get_facet(key: Any) -> Facet:
     if not isinstance(key, str) or key not in FACETS:
-        raise RecordInvalid("facet", f"unknown facet {str(key)[:40]!r}; known: " + ", ".join(FACETS))
+        raise RecordInvalid("facet", _("unknown facet %(name)s; known: %(known)s"),
+                            name=repr(str(key)[:40]), known=", ".join(FACETS))
     return FACETS[key]
 
 
@@ -387,10 +387,11 @@ def clean_event_time(facet: Facet, value: Any) -> dt.datetime | None:
     """The event time for an events facet (required unless the facet says otherwise)."""
     if not facet.is_events:
         if value not in (None, ""):
-            raise RecordInvalid("occurred_at", f"facet '{facet.key}' is a profile facet: no occurred_at")
+            raise RecordInvalid("occurred_at", _("facet '%(facet)s' is a profile facet: no occurred_at"),
+                                facet=facet.key)
         return None
     if value in (None, ""):
         if facet.occurred_at_optional:
             return timezone.now()
-        raise RecordInvalid("occurred_at", "is required for event facets")
+        raise RecordInvalid("occurred_at", _("is required for event facets"))
     return parse_timestamp(value, "occurred_at")

@@ -4,7 +4,6 @@ what a valid value is; these forms only shape the input."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -156,94 +155,3 @@ class ImportForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,text/csv,application/json"}),
     )
-
-
-# --- messages of the vault's validation, in the consumer's language ---------------
-#
-# vault.facets and vault.importers speak plain English so that the API, the
-# commands and the logs all say the same thing. The portal shows those messages
-# in the consumer's language: each known wording is matched here and
-# translated, its variable parts kept; an unknown wording is shown as it is.
-
-_MESSAGES: tuple[tuple[str, Any], ...] = (
-    (r"must be text", _("must be text")),
-    (r"must be at most (?P<n>\d+) characters", _("must be at most %(n)s characters")),
-    (r"must not contain control characters", _("must not contain control characters")),
-    (r"must be one of (?P<choices>.+)", _("must be one of %(choices)s")),
-    (r"must be an e-mail address", _("must be an e-mail address")),
-    (r"must be a phone number such as (?P<example>.+)",
-     _("must be a phone number such as %(example)s")),
-    (r"must be a three-letter ISO 4217 code such as EUR",
-     _("must be a three-letter ISO 4217 code such as EUR")),
-    (r"must be a two-letter ISO 3166 code such as FR",
-     _("must be a two-letter ISO 3166 code such as FR")),
-    (r"must be a date written YYYY-MM-DD", _("must be a date written YYYY-MM-DD")),
-    (r"must be a date between 1900 and today", _("must be a date between 1900 and today")),
-    (r"must be a date-time in ISO 8601, e\.g\. (?P<example>\S+)",
-     _("must be a date-time in ISO 8601, e.g. %(example)s")),
-    (r"must not be before 1970 or in the future", _("must not be before 1970 or in the future")),
-    (r"must be a number", _("must be a number")),
-    (r"must be a number such as 12\.50", _("must be a number such as 12.50")),
-    (r"must be a finite number below one trillion",
-     _("must be a finite number below one trillion")),
-    (r"must have at most four decimals", _("must have at most four decimals")),
-    (r"must be a whole number", _("must be a whole number")),
-    (r"must not be negative", _("must not be negative")),
-    (r"must be an object of names to values", _("must be an object of names to values")),
-    (r"must be an object of field names to values",
-     _("must be an object of field names to values")),
-    (r"must have at most (?P<n>\d+) entries", _("must have at most %(n)s entries")),
-    (r"must have at most (?P<n>\d+) values", _("must have at most %(n)s values")),
-    (r"names must be lower-case letters, digits, '_', '\.', '-'",
-     _("names must be lower-case letters, digits, '_', '.', '-'")),
-    (r"facet '(?P<facet>[^']+)' needs at least one (entry|field)",
-     _("facet '%(facet)s' needs at least one value")),
-    (r"is not a field of facet '(?P<facet>[^']+)'", _("is not a field of facet '%(facet)s'")),
-    (r"is required", _("is required")),
-    (r"unknown facet (?P<name>.+); known: (?P<known>.+)",
-     _("unknown facet %(name)s; known: %(known)s")),
-    (r"facet '(?P<facet>[^']+)' is a profile facet: no occurred_at",
-     _("facet '%(facet)s' is a profile facet: no occurred_at")),
-    (r"is required for event facets", _("is required for event facets")),
-    (r"the file is not valid UTF-8 text", _("the file is not valid UTF-8 text")),
-    (r"the file is empty", _("the file is empty")),
-    (r"the file is larger than (?P<n>\d+) MiB", _("the file is larger than %(n)s MiB")),
-    (r"unsupported format (?P<format>.+): use csv or json",
-     _("unsupported format %(format)s: use csv or json")),
-    (r"missing or unreadable header", _("missing or unreadable header")),
-    (r"expected (?P<expected>\d+) values, found (?P<found>\d+)",
-     _("expected %(expected)s values, found %(found)s")),
-    (r"more than (?P<n>\d+) records in one file", _("more than %(n)s records in one file")),
-    (r"more than (?P<n>\d+) records", _("more than %(n)s records")),
-    (r"malformed CSV \((?P<detail>.*)\)", _("malformed CSV (%(detail)s)")),
-    (r"malformed JSON \((?P<detail>.*)\)", _("malformed JSON (%(detail)s)")),
-    (r"no records after the header", _("no records after the header")),
-    (r'expected \{"records": \[ \.\.\. \]\} at the top level',
-     _('expected {"records": [ ... ]} at the top level')),
-    (r"is not a known top-level key", _("is not a known top-level key")),
-    (r"the list of records is empty", _("the list of records is empty")),
-    (r"must be an object with facet and data", _("must be an object with facet and data")),
-    (r"is not a record key \(facet, occurred_at, data\)",
-     _("is not a record key (facet, occurred_at, data)")),
-    (r"name the brand the data comes from", _("name the brand the data comes from")),
-    (r"must be at most 80 printable characters", _("must be at most 80 printable characters")),
-    (r"missing column\(s\) (?P<names>.+)", _("missing column(s) %(names)s")),
-    (r"unknown column\(s\) (?P<names>.+)", _("unknown column(s) %(names)s")),
-    (r"repeated column names", _("repeated column names")),
-)
-_HEADER = re.compile(r"(?P<detail>.*)\. Expected: (?P<expected>\S+)")
-_COMPILED = tuple((re.compile(pattern), text) for pattern, text in _MESSAGES)
-
-
-def describe(message: str) -> str:
-    """A validation message from the vault in the active language."""
-    header = _HEADER.fullmatch(message)
-    if header:
-        detail = "; ".join(describe(part) for part in header.group("detail").split("; "))
-        return str(_("%(detail)s. Expected: %(expected)s")) % {
-            "detail": detail, "expected": header.group("expected")}
-    for pattern, text in _COMPILED:
-        match = pattern.fullmatch(message)
-        if match:
-            return str(text) % match.groupdict() if match.groupdict() else str(text)
-    return message

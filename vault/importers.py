@@ -14,33 +14,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .facets import (
-    FACETS,
-    PURCHASE_CSV_HEADER,
-    RecordInvalid,
-    clean_event_time,
-    get_facet,
-)
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import Message
+
+from .errors import ImportRejected, Problem, RecordInvalid, problem
+from .facets import FACETS, PURCHASE_CSV_HEADER, clean_event_time, get_facet
 
 MAX_PROBLEMS = 20
-
-
-@dataclass(frozen=True)
-class Problem:
-    where: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.field}: {self.message}" if self.field else f"{self.where}: {self.message}"
-
-
-class ImportRejected(Exception):
-    """The file was refused; ``problems`` lists what is wrong, nothing was stored."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(str(problem) for problem in problems[:3]))
 
 
 @dataclass(frozen=True)
@@ -65,17 +46,18 @@ def _decode(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise ImportRejected([Problem(f"line {line}", "", "the file is not valid UTF-8 text")]) from error
+        raise ImportRejected([problem("line", line, "", _("the file is not valid UTF-8 text"))]) from error
 
 
 def parse(raw: bytes, *, file_format: str, max_records: int) -> list[ParsedRecord]:
     if not raw.strip():
-        raise ImportRejected([Problem("file", "", "the file is empty")])
+        raise ImportRejected([problem("file", None, "", _("the file is empty"))])
     if file_format == "csv":
         return parse_purchases_csv(_decode(raw), max_records=max_records)
     if file_format == "json":
         return parse_json(_decode(raw), max_records=max_records)
-    raise ImportRejected([Problem("file", "", f"unsupported format {file_format!r}: use csv or json")])
+    raise ImportRejected([problem("file", None, "", _("unsupported format %(format)s: use csv or json"),
+                                  format=repr(file_format))])
 
 
 def parse_purchases_csv(text: str, *, max_records: int) -> list[ParsedRecord]:
@@ -84,22 +66,21 @@ def parse_purchases_csv(text: str, *, max_records: int) -> list[ParsedRecord]:
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as error:
-        raise ImportRejected([Problem("line 1", "", "missing or unreadable header")]) from error
+        raise ImportRejected([problem("line", 1, "", _("missing or unreadable header"))]) from error
     columns = [name.strip().lower() for name in header]
     expected = list(PURCHASE_CSV_HEADER)
     missing = [name for name in expected if name not in columns]
     unknown = [name for name in columns if name not in expected]
     if missing or unknown or len(set(columns)) != len(columns):
-        detail = []
+        detail: list[Message] = []
         if missing:
-            detail.append("missing column(s) " + ", ".join(missing))
+            detail.append(Message(_("missing column(s) %(names)s"), names=", ".join(missing)))
         if unknown:
-            detail.append("unknown column(s) " + ", ".join(unknown))
+            detail.append(Message(_("unknown column(s) %(names)s"), names=", ".join(unknown)))
         if len(set(columns)) != len(columns):
-            detail.append("repeated column names")
-        raise ImportRejected(
-            [Problem("line 1", "header", "; ".join(detail) + ". Expected: " + ",".join(expected))]
-        )
+            detail.append(Message(_("repeated column names")))
+        raise ImportRejected([problem("line", 1, "header", _("%(detail)s. Expected: %(expected)s"),
+                                      detail=Message.join(detail), expected=",".join(expected))])
     records: list[ParsedRecord] = []
     problems: list[Problem] = []
     line = 1
@@ -109,9 +90,8 @@ def parse_purchases_csv(text: str, *, max_records: int) -> list[ParsedRecord]:
             if not row or all(not cell.strip() for cell in row):
                 continue
             if len(row) != len(columns):
-                problems.append(
-                    Problem(f"line {line}", "", f"expected {len(columns)} values, found {len(row)}")
-                )
+                problems.append(problem("line", line, "", _("expected %(expected)s values, found %(found)s"),
+                                        expected=len(columns), found=len(row)))
             else:
                 values = dict(zip(columns, row, strict=True))
                 try:
@@ -119,19 +99,19 @@ def parse_purchases_csv(text: str, *, max_records: int) -> list[ParsedRecord]:
                     data = facet.clean(values)
                     records.append(ParsedRecord("purchases", occurred_at, data))
                 except RecordInvalid as error:
-                    problems.append(Problem(f"line {line}", error.field, error.message))
+                    problems.append(Problem("line", line, error.field, error.text))
             if len(problems) >= MAX_PROBLEMS:
                 break
             if len(records) > max_records:
-                raise ImportRejected(
-                    [Problem(f"line {line}", "", f"more than {max_records} records in one file")]
-                )
+                raise ImportRejected([problem("line", line, "", _("more than %(n)s records in one file"),
+                                              n=max_records)])
     except csv.Error as error:
-        problems.append(Problem(f"line {reader.line_num or line}", "", f"malformed CSV ({error})"))
+        problems.append(problem("line", reader.line_num or line, "", _("malformed CSV (%(detail)s)"),
+                                detail=str(error)))
     if problems:
         raise ImportRejected(problems)
     if not records:
-        raise ImportRejected([Problem("file", "", "no records after the header")])
+        raise ImportRejected([problem("file", None, "", _("no records after the header"))])
     return records
 
 
@@ -139,36 +119,36 @@ def parse_json(text: str, *, max_records: int) -> list[ParsedRecord]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ImportRejected(
-            [Problem(f"line {error.lineno}", "", f"malformed JSON ({error.msg})")]
-        ) from error
+        raise ImportRejected([problem("line", error.lineno, "", _("malformed JSON (%(detail)s)"),
+                                      detail=error.msg)]) from error
     if not isinstance(document, dict) or not isinstance(document.get("records"), list):
-        raise ImportRejected(
-            [Problem("document", "records", 'expected {"records": [ ... ]} at the top level')]
-        )
+        raise ImportRejected([problem("document", None, "records",
+                                      _('expected {"records": [ ... ]} at the top level'))])
     unknown_keys = sorted(set(document) - {"records", "source", "exported_at", "version"})
     if unknown_keys:
-        raise ImportRejected([Problem("document", unknown_keys[0], "is not a known top-level key")])
+        raise ImportRejected([problem("document", None, unknown_keys[0],
+                                      _("is not a known top-level key"))])
     items = document["records"]
     if len(items) > max_records:
-        raise ImportRejected([Problem("document", "records", f"more than {max_records} records")])
+        raise ImportRejected([problem("document", None, "records", _("more than %(n)s records"),
+                                      n=max_records)])
     if not items:
-        raise ImportRejected([Problem("document", "records", "the list of records is empty")])
+        raise ImportRejected([problem("document", None, "records",
+                                      _("the list of records is empty"))])
     records: list[ParsedRecord] = []
     problems: list[Problem] = []
     for number, item in enumerate(items, start=1):
-        where = f"record {number}"
         try:
             if not isinstance(item, dict):
-                raise RecordInvalid("record", "must be an object with facet and data")
+                raise RecordInvalid("record", _("must be an object with facet and data"))
             extra = sorted(set(item) - {"facet", "occurred_at", "data"})
             if extra:
-                raise RecordInvalid(extra[0], "is not a record key (facet, occurred_at, data)")
+                raise RecordInvalid(extra[0], _("is not a record key (facet, occurred_at, data)"))
             facet = get_facet(item.get("facet"))
             occurred_at = clean_event_time(facet, item.get("occurred_at"))
             records.append(ParsedRecord(facet.key, occurred_at, facet.clean(item.get("data"))))
         except RecordInvalid as error:
-            problems.append(Problem(where, error.field, error.message))
+            problems.append(Problem("record", number, error.field, error.text))
             if len(problems) >= MAX_PROBLEMS:
                 break
     if problems:

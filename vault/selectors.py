@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from .crypto import DataKey, KeyUnavailable, keyring
+from .crypto import DataKey, keyring
+from .errors import KeyUnavailable
 from .facets import FACETS, Facet
 from .models import Record, Source, Vault, WrappedKey
 

@@ -12,6 +12,7 @@ from typing import IO, Any, Protocol
 
 from django.db import connections, models, router, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_append
 from core.actors import Actor, system_actor
@@ -19,7 +20,8 @@ from core.actors import Actor, system_actor
 from . import exporters, hooks, importers
 from .conf import vault_settings
 from .crypto import DataKey, blind_index, keyring, new_data_key
-from .facets import RecordInvalid, clean_event_time, get_facet
+from .errors import ImportTooLarge, RecordInvalid, problem
+from .facets import clean_event_time, get_facet
 from .models import ImportBatch, Record, Source, Vault, WrappedKey
 from .routers import keystore_alias
 from .selectors import data_key, records_open
@@ -36,8 +38,6 @@ logger = logging.getLogger(__name__)
 SELF_SOURCE = Source.SELF
 
 
-class ImportTooLarge(importers.ImportRejected):
-    pass
 
 
 def _store_new_key(vault: Vault, version: int) -> DataKey:
@@ -65,10 +65,10 @@ def account_field_seal(*, user: Owner, name: str, value: str) -> bytes:
 
 def clean_source(source: Any) -> str:
     if not isinstance(source, str) or not source.strip():
-        raise RecordInvalid("source", "name the brand the data comes from")
+        raise RecordInvalid("source", _("name the brand the data comes from"))
     source = " ".join(source.split())
     if len(source) > 80 or any(ord(char) < 32 for char in source):
-        raise RecordInvalid("source", "must be at most 80 printable characters")
+        raise RecordInvalid("source", _("must be at most 80 printable characters"))
     return source
 
 
@@ -263,9 +263,8 @@ def vault_import(
     limit = int(vault_settings.MAX_IMPORT_BYTES)
     raw = stream if isinstance(stream, bytes) else stream.read(limit + 1)
     if len(raw) > limit:
-        raise ImportTooLarge(
-            [importers.Problem("file", "", f"the file is larger than {limit // (1024 * 1024)} MiB")]
-        )
+        raise ImportTooLarge([problem("file", None, "", _("the file is larger than %(n)s MiB"),
+                                      n=limit // (1024 * 1024))])
     file_format = file_format or importers.detect_format(raw, filename)
     parsed = importers.parse(raw, file_format=file_format, max_records=int(vault_settings.MAX_IMPORT_RECORDS))
     return _store_import(vault=vault, source=source, parsed=parsed, file_format=file_format,

@@ -5,7 +5,6 @@ consumer's own vault."""
 from __future__ import annotations
 
 import math
-import re
 import tempfile
 import uuid
 from typing import Any, cast
@@ -22,9 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.actors import account_actor
 
-from .facets import FACETS, Facet, RecordInvalid
-from .forms import ImportForm, PreferenceFormSet, ProfileForm, describe, preference_rows
-from .importers import ImportRejected
+from .errors import ImportRejected, RecordInvalid
+from .facets import FACETS, Facet
+from .forms import ImportForm, PreferenceFormSet, ProfileForm, preference_rows
 from .models import Vault
 from .selectors import current_profile_value, facet_records, source_label, vault_overview
 from .services import SELF_SOURCE, record_delete, record_write, vault_export, vault_import
@@ -51,9 +50,9 @@ def _facet_or_404(key: str) -> Facet:
     return facet
 
 
-def _sentence(label: str, message: str) -> str:
+def _sentence(label: str, error: RecordInvalid) -> str:
     """'<Field label> <validation message>.' in the active language."""
-    return _("%(label)s %(message)s.") % {"label": label, "message": describe(message).rstrip(".")}
+    return _("%(label)s %(message)s.") % {"label": label, "message": error.localized().rstrip(".")}
 
 
 @login_required
@@ -164,13 +163,13 @@ def _save_profile(
             row = formset.form_for_key(error.field.split(".", 1)[0])
             if row is not None:
                 row.add_error("key", _("The name “%(name)s” is refused: %(message)s.") % {
-                    "name": error.field, "message": describe(error.message).rstrip(".")})
+                    "name": error.field, "message": error.localized().rstrip(".")})
                 return False, ""
-            return False, _sentence(_("The preferences"), error.message)
+            return False, _sentence(_("The preferences"), error)
         if error.field in form.fields:
-            form.add_error(error.field, _sentence(form.label_for(error.field), error.message))
+            form.add_error(error.field, _sentence(form.label_for(error.field), error))
         else:
-            form.add_error(None, _sentence(error.field, error.message))
+            form.add_error(None, _sentence(error.field, error))
         return False, ""
     return True, ""
 
@@ -189,17 +188,6 @@ def record_delete_view(request: HttpRequest, facet: str, record_id: Any) -> Http
         raise Http404("no such record in your vault")
     messages.success(request, _("The record was deleted from your vault."))
     return redirect("vault:facet", facet=spec.key)
-
-
-_WHERE = re.compile(r"^(line|record) (\d+)$")
-
-
-def _where(text: str) -> str:
-    match = _WHERE.match(text)
-    if match:
-        template = _("Line %(number)s") if match.group(1) == "line" else _("Record %(number)s")
-        return template % {"number": match.group(2)}
-    return {"file": _("The file"), "document": _("The document")}.get(text, text)
 
 
 @login_required
@@ -225,13 +213,13 @@ def import_view(request: HttpRequest) -> HttpResponse:
                 )
             except ImportRejected as rejected:
                 context["problems"] = [
-                    {"where": _where(problem.where), "field": problem.field,
-                     "message": describe(problem.message)}
+                    {"where": problem.localized_where(), "field": problem.field,
+                     "message": problem.message.localized()}
                     for problem in rejected.problems
                 ]
             except RecordInvalid as error:
                 form.add_error("source" if error.field == "source" else None,
-                               capfirst(describe(error.message)).rstrip(".") + ".")
+                               capfirst(error.localized()).rstrip(".") + ".")
             else:
                 # Only ids and counts go to the session: names stay sealed in the vault.
                 request.session[IMPORT_RESULT_KEY] = {

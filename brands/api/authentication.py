@@ -17,18 +17,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from brands.errors import InsufficientScope, InvalidToken
 from brands.models import Application
 from brands.selectors import token_for_bearer
 from consents.models import AccessToken, Consent
 from consents.scopes import all_scopes
 from consents.services import consent_expire
-from core.api_errors import ApiError
 
 REALM = 'Bearer realm="sillage"'
 
@@ -46,16 +46,6 @@ class BrandClient:
         return self.application.client_id
 
 
-class InvalidToken(AuthenticationFailed):
-    """401 with the Bearer challenge and the error code of docs/api.md."""
-
-    error_code = "invalid_token"
-
-
-def _refused(detail: str) -> InvalidToken:
-    return InvalidToken(detail=detail)
-
-
 class ConsentTokenAuthentication(BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[BrandClient, AccessToken] | None:
         header = request.META.get("HTTP_AUTHORIZATION", "")
@@ -64,28 +54,27 @@ class ConsentTokenAuthentication(BaseAuthentication):
         scheme, _space, value = header.partition(" ")
         value = value.strip()
         if scheme.lower() != "bearer" or not value or " " in value:
-            raise _refused("use the header 'Authorization: Bearer <access token>'")
+            raise InvalidToken(_("use the header 'Authorization: Bearer <access token>'"))
         token = token_for_bearer(value)
         if token is None:
-            raise _refused("the access token is not valid: unknown, revoked or replaced")
+            raise InvalidToken(_("the access token is not valid: unknown, revoked or replaced"))
         now = timezone.now()
         if token.expires <= now:
-            raise _refused("the access token has expired: use the refresh token")
+            raise InvalidToken(_("the access token has expired: use the refresh token"))
         consent = token.consent
         if token.application is None:
-            raise _refused("the access token carries no consent")
+            raise InvalidToken(_("the access token carries no consent"))
         if consent is None:
             if token.is_client_token:
-                raise ApiError(status_code=403, code="insufficient_scope",
-                               detail="this client-credentials token carries no consent: it is "
-                               "for /api/v1/aggregates only")
-            raise _refused("the access token carries no consent")
+                raise InsufficientScope(_("this client-credentials token carries no consent: it is "
+                                          "for /api/v1/aggregates only"))
+            raise InvalidToken(_("the access token carries no consent"))
         if consent.status == Consent.Status.REVOKED:
-            raise _refused("the consumer revoked the consent behind this token")
+            raise InvalidToken(_("the consumer revoked the consent behind this token"))
         if consent.status == Consent.Status.EXPIRED or consent.expires_at <= now:
             if consent.status == Consent.Status.ACTIVE:
                 consent_expire(consent=consent, now=now)
-            raise _refused("the consent behind this token has expired")
+            raise InvalidToken(_("the consent behind this token has expired"))
         return BrandClient(application=token.application), token
 
     def authenticate_header(self, request: Request) -> str:

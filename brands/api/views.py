@@ -1,6 +1,7 @@
-"""Brand API: thin views. Authentication finds the token and its
-consent; the selectors and services decide what may be read or written and
-write the audit event; the views translate to HTTP."""
+"""Brand API: thin views. Authentication finds the token and its consent; the
+selectors and services decide what may be read or written and write the audit
+event; the views raise the brand API's errors (``brands.errors``), which the
+API's exception handler turns into ``{"error": code, "detail": text}``."""
 
 from __future__ import annotations
 
@@ -8,25 +9,25 @@ import json
 import re
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from brands.conf import brands_settings
-from brands.selectors import FacetNotConsented, UnknownFacet
-from brands.services import (
-    IdempotencyConflict,
-    api_access_denied,
-    api_facet_read,
-    api_facet_write,
-    api_profile_read,
+from brands.errors import (
+    BodyNotJson,
+    BodyTooLarge,
+    FacetNotConsented,
+    InvalidIdempotencyKey,
+    MalformedJson,
+    UnknownFacet,
 )
+from brands.services import api_access_denied, api_facet_read, api_facet_write, api_profile_read
 from consents.models import READ, WRITE, AccessToken
 from consents.scopes import facet_info
-from consents.selectors import CursorInvalid
-from core.api_errors import ApiError
-from vault.facets import RecordInvalid
+from vault.errors import RecordInvalid
 
 from .authentication import ConsentTokenAuthentication, HasConsentToken
 from .serializers import (
@@ -58,10 +59,6 @@ class BrandApiView(APIView):
         token = self.request.auth
         assert isinstance(token, AccessToken)  # noqa: S101 - HasConsentToken guarantees it
         return token
-
-
-def _not_consented(error: FacetNotConsented) -> ApiError:
-    return ApiError(status_code=403, code="facet_not_consented", detail=str(error))
 
 
 class ConsentView(BrandApiView):
@@ -97,8 +94,7 @@ class ProfileView(BrandApiView):
 class FacetView(BrandApiView):
     def _facet(self, facet: str) -> None:
         if facet_info(facet) is None:
-            raise ApiError(status_code=404, code="unknown_facet",
-                           detail=f"no facet named {facet[:40]!r}")
+            raise UnknownFacet(facet)
 
     @extend_schema(
         summary="Read one facet (events: cursor-paginated, oldest first)",
@@ -118,12 +114,10 @@ class FacetView(BrandApiView):
             result = api_facet_read(token=self.token, facet=facet, since=params.get("since"),
                                     cursor=params.get("cursor"), limit=limit,
                                     request_id=_request_id(request))
-        except FacetNotConsented as error:
+        except FacetNotConsented:
             api_access_denied(token=self.token, facet=facet, mode=READ,
                               reason="facet_not_consented", request_id=_request_id(request))
-            raise _not_consented(error) from None
-        except CursorInvalid as error:
-            raise ApiError(status_code=400, code="invalid_request", detail=str(error)) from None
+            raise
         body: dict[str, Any] = {"consent_id": str(self.token.consent_id), "facet": facet,
                                 "kind": result.kind}
         if result.page is not None:
@@ -146,23 +140,15 @@ class FacetView(BrandApiView):
         payload = self._body(request)
         key = request.headers.get("Idempotency-Key", "")
         if key and not _KEY.match(key):
-            raise ApiError(status_code=400, code="invalid_request",
-                           detail="Idempotency-Key is 1 to 200 printable characters")
+            raise InvalidIdempotencyKey()
         try:
             result = api_facet_write(token=self.token, facet=facet, data=payload["data"],
                                      occurred_at=payload.get("occurred_at"), idempotency_key=key,
                                      request_id=_request_id(request))
-        except FacetNotConsented as error:
+        except FacetNotConsented:
             api_access_denied(token=self.token, facet=facet, mode=WRITE,
                               reason="facet_not_consented", request_id=_request_id(request))
-            raise _not_consented(error) from None
-        except RecordInvalid as error:
-            raise ApiError(status_code=400, code="invalid_record",
-                           detail=f"{error.field}: {error.message}") from None
-        except IdempotencyConflict as error:
-            raise ApiError(status_code=409, code="idempotency_conflict", detail=str(error)) from None
-        except UnknownFacet:
-            raise ApiError(status_code=404, code="unknown_facet", detail="no such facet") from None
+            raise
         response = Response(result.body, status=result.status)
         if result.replayed:
             response["Idempotent-Replayed"] = "true"
@@ -176,23 +162,18 @@ class FacetView(BrandApiView):
         except ValueError:
             declared = 0
         if declared > limit:
-            raise ApiError(status_code=413, code="too_large",
-                           detail=f"the body is larger than {limit} bytes")
+            raise BodyTooLarge(limit)
         content_type = request.content_type.split(";")[0].strip().lower()
         if content_type != "application/json":
-            raise ApiError(status_code=415, code="unsupported_media_type",
-                           detail="send the record as application/json")
+            raise BodyNotJson()
         raw = request._request.read(limit + 1)
         if len(raw) > limit:
-            raise ApiError(status_code=413, code="too_large",
-                           detail=f"the body is larger than {limit} bytes")
+            raise BodyTooLarge(limit)
         try:
             payload = json.loads(raw or b"null")
         except (ValueError, UnicodeDecodeError):
-            raise ApiError(status_code=400, code="invalid_request",
-                           detail="the body is not valid JSON") from None
+            raise MalformedJson() from None
         serializer = RecordInSerializer(data=payload if isinstance(payload, dict) else {})
         if not isinstance(payload, dict) or not serializer.is_valid():
-            raise ApiError(status_code=400, code="invalid_record",
-                           detail="data: send an object {\"data\": {...}, \"occurred_at\": ...}")
+            raise RecordInvalid("data", _('send an object {"data": {...}, "occurred_at": ...}'))
         return {"data": payload["data"], "occurred_at": payload.get("occurred_at")}

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,10 +23,12 @@ from rest_framework.views import APIView
 
 from audit import selectors, signing
 from audit.conf import audit_settings
+from audit.errors import ProofUnavailable
 from audit.models import Checkpoint
 from audit.services import audit_viewed
 from core.actors import account_actor
-from core.api_errors import ApiError
+from core.errors import InvalidInput
+from regulator.errors import EventNotFound, MalformedCursor, NoCheckpointYet
 
 from .authentication import IsRegulator, RegulatorTokenAuthentication
 from .serializers import (
@@ -60,7 +63,7 @@ def _decode_cursor(kind: str, cursor: str | None) -> int | None:
             raise ValueError(kind)
         return int(position)
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise ApiError(status_code=400, code="invalid_cursor", detail="Malformed cursor.") from error
+        raise MalformedCursor() from error
 
 
 def _page_size(requested: int | None) -> int:
@@ -106,14 +109,14 @@ class RegulatorAPIView(APIView):
         with transaction.atomic():
             try:
                 proof = compute()
-            except selectors.ProofUnavailable as error:
+            except ProofUnavailable as error:
                 self.audited(request, filters=query, results=0)
-                unavailable: selectors.ProofUnavailable | None = error
+                unavailable: ProofUnavailable | None = error
             else:
                 self.audited(request, filters=query, results=1)
                 unavailable = None
         if unavailable is not None:
-            raise ApiError(status_code=404, code="proof_unavailable", detail=str(unavailable))
+            raise unavailable
         return proof
 
     def next_url(self, request: Request, cursor: str | None) -> str | None:
@@ -161,7 +164,7 @@ class EventDetailView(RegulatorAPIView):
             event = selectors.event_by_id(event_id)
             self.audited(request, filters={"event_id": event_id}, results=int(event is not None))
         if event is None:
-            raise ApiError(status_code=404, code="not_found", detail="No such event.")
+            raise EventNotFound()
         index = selectors.leaf_indices([event.pk]).get(event.pk)
         return Response(EventSerializer(selectors.event_as_dict(event, leaf_index=index)).data)
 
@@ -180,7 +183,7 @@ class CheckpointListView(RegulatorAPIView):
         try:
             limit = _page_size(int(request.query_params.get("limit") or 0) or None)
         except ValueError as error:
-            raise ApiError(status_code=400, code="invalid_request", detail="limit: a number") from error
+            raise InvalidInput(_("a number"), field="limit") from error
         with transaction.atomic():
             checkpoints = Checkpoint.objects.order_by("-tree_size")
             if before is not None:
@@ -206,7 +209,7 @@ class CheckpointLatestView(RegulatorAPIView):
             latest = selectors.latest_checkpoint()
             self.audited(request, results=int(latest is not None))
         if latest is None:
-            raise ApiError(status_code=404, code="not_found", detail="No checkpoint yet.")
+            raise NoCheckpointYet()
         return Response(CheckpointSerializer(checkpoint_data(latest)).data)
 
 

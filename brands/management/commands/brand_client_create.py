@@ -8,9 +8,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from brands.models import Brand
-from brands.services import BrandError, application_create
+from brands.services import application_create
 from consents.scopes import PURPOSES
 from core.actors import OPERATOR
+from core.commands import command_errors
 
 
 class Command(BaseCommand):
@@ -37,15 +38,13 @@ class Command(BaseCommand):
         brand = Brand.objects.filter(slug=options["brand"]).first()
         if brand is None:
             raise CommandError(f"no brand with the slug {options['brand']!r} (see brand_create)")
-        try:
+        with command_errors():
             issued = application_create(
                 brand=brand, name=options["name"] or brand.name,
                 redirect_uris=options["redirect_uris"],
                 purposes=options["purposes"] or list(PURPOSES), actor=OPERATOR,
                 confidential=not options["public"],
             )
-        except BrandError as error:
-            raise CommandError(str(error)) from None
         application = issued.application
         output: dict[str, Any] = {
             "client_id": application.client_id,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from brands.services import BrandError, brand_create
+from brands.services import brand_create
 from core.actors import OPERATOR
+from core.commands import command_errors
 
 
 class Command(BaseCommand):
@@ -21,10 +22,8 @@ class Command(BaseCommand):
                             help="Mark the brand as checked by Sillage staff.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
+        with command_errors():
             brand = brand_create(name=options["name"], slug=options["slug"],
                                  verified=options["verified"], actor=OPERATOR)
-        except BrandError as error:
-            raise CommandError(str(error)) from None
         self.stdout.write(json.dumps({"id": str(brand.id), "slug": brand.slug, "name": brand.name,
                                       "verified": brand.verified}))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from accounts.services import AccountExists
 from core.actors import OPERATOR
+from core.commands import command_errors
 from regulator.services import regulator_create, regulator_token_create
 
 
@@ -24,12 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--token-name", default="created with the account")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
+        with command_errors():
             user, password = regulator_create(email=options["email"], actor=OPERATOR)
-        except AccountExists as error:
-            raise CommandError(str(error)) from error
-        except ValueError as error:
-            raise CommandError(str(error)) from error
         self.stdout.write(f"regulator account {user.pk} created")
         self.stdout.write(f"one-time password: {password}")
         if not options["no_token"]:

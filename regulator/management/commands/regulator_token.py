@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User, email_digest
 from core.actors import OPERATOR
+from core.commands import command_errors
 from regulator.models import RegulatorToken
 from regulator.services import regulator_token_create, regulator_token_revoke
 
@@ -38,10 +39,8 @@ class Command(BaseCommand):
             return
         if options["days"] is not None and options["days"] < 0:
             raise CommandError("--days must be 0 or more")
-        try:
+        with command_errors():
             record, token_text = regulator_token_create(
                 user=user, name=options["name"], actor=OPERATOR, lifetime_days=options["days"])
-        except ValueError as error:
-            raise CommandError(str(error)) from error
         expiry = record.expires_at.isoformat() if record.expires_at else "never"
         self.stdout.write(f"API token (shown once, expires {expiry}): {token_text}")

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.actors import OPERATOR
-from vault.facets import RecordInvalid
-from vault.importers import ImportRejected
+from core.commands import command_errors
+from vault.errors import ImportRejected, RecordInvalid
 from vault.services import vault_import
 
 from ._common import vault_by_email
@@ -33,20 +33,21 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         vault = vault_by_email(options["user"])
-        try:
-            with path.open("rb") as stream:
-                result = vault_import(
-                    vault=vault, source=options["source"], stream=stream,
-                    filename=path.name, file_format=options["format"], actor=OPERATOR,
-                )
-        except ImportRejected as error:
-            for problem in error.problems[1:]:
-                self.stderr.write(f"  {problem}")
-            raise CommandError(
-                f"{path.name} rejected, nothing stored: {error.problems[0]}"
-                + (f" (+{len(error.problems) - 1} more problems)" if len(error.problems) > 1 else "")
-            ) from error
-        except RecordInvalid as error:
-            raise CommandError(f"invalid {error.field}: {error.message}") from error
+        with command_errors():
+            try:
+                with path.open("rb") as stream:
+                    result = vault_import(
+                        vault=vault, source=options["source"], stream=stream,
+                        filename=path.name, file_format=options["format"], actor=OPERATOR,
+                    )
+            except ImportRejected as error:
+                for problem in error.problems[1:]:
+                    self.stderr.write(f"  {problem}")
+                raise CommandError(
+                    f"{path.name} rejected, nothing stored: {error.problems[0]}"
+                    + (f" (+{len(error.problems) - 1} more problems)" if len(error.problems) > 1 else "")
+                ) from error
+            except RecordInvalid as error:
+                raise CommandError(f"invalid {error}") from error
         summary = ", ".join(f"{count} {facet}" for facet, count in sorted(result.by_facet.items()))
         self.stdout.write(f"imported {result.batch.record_count} records ({summary}) from {options['source']}")
