@@ -36,7 +36,7 @@ from django.utils import timezone
 from brands.models import Brand
 
 from .conf import webhooks_settings
-from .errors import DestinationRefused, WebhookError
+from .errors import DestinationRefused, SecretUnavailable, WebhookError
 from .events import event_body, event_data
 from .models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
 from .secrets import signing_secrets
@@ -121,7 +121,7 @@ def webhook_retry_delay(attempt: int) -> float:
 def _error_class(error: BaseException) -> str:
     """What a failed attempt records as its error: a code, never the message."""
     if isinstance(error, DestinationRefused):
-        return error.code
+        return error.reason
     if isinstance(error, TimeoutError):
         return "timeout"
     if isinstance(error, ssl.SSLError | ssl.CertificateError):
@@ -130,8 +130,8 @@ def _error_class(error: BaseException) -> str:
         return "connection_refused"
     if isinstance(error, http.client.HTTPException):
         return "protocol_error"
-    if isinstance(error, WebhookError):
-        return "secret_unavailable"
+    if isinstance(error, SecretUnavailable):
+        return error.code
     return "connection_error"
 
 
@@ -182,7 +182,7 @@ def _send(
         status_code = post(message.endpoint.url, body=body, headers=headers, timeout=timeout)
         if not 200 <= status_code < 300:
             error = "http_status"
-    except (OSError, http.client.HTTPException, WebhookError) as failure:
+    except (OSError, http.client.HTTPException, WebhookError, SecretUnavailable) as failure:
         error = _error_class(failure)
     return status_code, error
 

@@ -16,7 +16,7 @@ import uuid
 
 from vault.crypto import SealError, open_service_secret, seal_service_secret
 
-from .errors import WebhookError
+from .errors import SecretUnavailable
 from .models import WebhookEndpoint
 from .signing import SECRET_PREFIX
 
@@ -43,7 +43,7 @@ def _open_secret(*, endpoint_id: uuid.UUID, sealed: bytes | memoryview) -> str:
             sealed, purpose=_PURPOSE, bound_to=_BINDING + endpoint_id.bytes
         )
     except SealError as error:
-        raise WebhookError("the endpoint secret cannot be opened with this key") from error
+        raise SecretUnavailable("the endpoint secret cannot be opened with this key") from error
 
 
 def signing_secrets(endpoint: WebhookEndpoint, now: dt.datetime) -> list[str]:

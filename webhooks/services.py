@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_append
 from brands.models import Brand
@@ -37,7 +37,7 @@ def _event_types(event_types: Iterable[str]) -> list[str]:
         raise WebhookError(_("Choose at least one event type."))
     unknown = [name for name in chosen if name not in SUBSCRIBABLE_EVENT_TYPES]
     if unknown:
-        raise WebhookError(_("Unknown event type: %(names)s") % {"names": ", ".join(unknown)})
+        raise WebhookError(_("Unknown event type: %(names)s"), names=", ".join(unknown))
     return chosen
 
 
@@ -61,7 +61,7 @@ def _check_endpoint_limit(brand_id: uuid.UUID) -> None:
     active = WebhookEndpoint.objects.filter(brand_id=brand_id, is_active=True).count()
     if active >= limit:
         raise EndpointLimitReached(
-            _("A brand can have at most %(limit)d active webhook endpoints.") % {"limit": limit}
+            _("A brand can have at most %(limit)d active webhook endpoints."), limit=limit
         )
 
 

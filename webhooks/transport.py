@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from .conf import webhooks_settings
 from .errors import DestinationRefused
@@ -74,7 +74,7 @@ def _parse_destination(url: str) -> Destination:
         raise DestinationRefused(_("This is not a valid URL.")) from error
     scheme = parts.scheme.lower()
     if scheme != "https" and not (scheme == "http" and webhooks_settings.ALLOW_HTTP):
-        raise DestinationRefused(_("Webhook destinations must use https."), code="scheme")
+        raise DestinationRefused(_("Webhook destinations must use https."), reason="scheme")
     if parts.username is not None or parts.password is not None:
         # Credentials in a URL would be stored and shown in clear: use the signature instead.
         raise DestinationRefused(_("Webhook URLs cannot contain a user name or password."))
@@ -107,11 +107,11 @@ def _resolve(destination: Destination) -> Destination:
             )
         except (OSError, UnicodeError) as error:
             raise DestinationRefused(
-                _("This host name could not be resolved."), code="dns_error"
+                _("This host name could not be resolved."), reason="dns_error"
             ) from error
         found = list(dict.fromkeys(str(info[4][0]).split("%", 1)[0] for info in infos))
     if not found:
-        raise DestinationRefused(_("This host name could not be resolved."), code="dns_error")
+        raise DestinationRefused(_("This host name could not be resolved."), reason="dns_error")
     if not webhooks_settings.ALLOW_PRIVATE_DESTINATIONS:
         for text in found:
             if address_refused(ipaddress.ip_address(text)):

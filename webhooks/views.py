@@ -97,9 +97,9 @@ def webhook_endpoint_new(request: HttpRequest, slug: str) -> HttpResponse:
                 request_id=_request_id(request),
             )
         except DestinationRefused as error:
-            form.add_error("url", str(error))
+            form.add_error("url", error.localized())
         except WebhookError as error:
-            form.add_error(None, str(error))
+            form.add_error(None, error.localized())
         else:
             return render(
                 request,
@@ -162,7 +162,7 @@ def webhook_endpoint_enable(request: HttpRequest, slug: str, endpoint_id: uuid.U
             endpoint=endpoint, enabled_by=request.user, request_id=_request_id(request)
         )
     except WebhookError as error:
-        messages.error(request, str(error))
+        messages.error(request, error.localized())
     else:
         messages.success(request, _("The endpoint is enabled again."))
     return _to_detail(endpoint)
@@ -175,7 +175,7 @@ def webhook_endpoint_test(request: HttpRequest, slug: str, endpoint_id: uuid.UUI
     try:
         services.webhook_send_test(endpoint=endpoint)
     except WebhookError as error:
-        messages.error(request, str(error))
+        messages.error(request, error.localized())
     else:
         messages.success(request, _("A webhook.test event is on its way."))
     return _to_detail(endpoint)

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from brands.models import Brand
 from tests.dumps import database_bytes
 from tests.factories.webhooks import reference_signature
-from webhooks.errors import WebhookError
+from webhooks.errors import SecretUnavailable
 from webhooks.models import WebhookEndpoint
 from webhooks.secrets import signing_secrets as signing_secrets
 from webhooks.services import webhook_endpoint_create, webhook_endpoint_rotate_secret
@@ -166,5 +166,5 @@ def test_a_secret_sealed_under_another_index_key_does_not_open(brand: Brand, set
         **settings.VAULT, "INDEX_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode()
     }
 
-    with pytest.raises(WebhookError, match="cannot be opened"):
+    with pytest.raises(SecretUnavailable, match="cannot be opened"):
         signing_secrets(endpoint, endpoint.created_at)
