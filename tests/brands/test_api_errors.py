@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from tests.consents.conftest import Flow
+from tests.factories.consents import Flow
 from tests.consents.test_client_credentials import client_token
 
 pytestmark = pytest.mark.django_db
