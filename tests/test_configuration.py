@@ -19,7 +19,7 @@ def _key() -> str:
 
 def _manage(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     base = {key: value for key, value in os.environ.items()
-            if not key.startswith(("DJANGO_", "SILLAGE_", "DATABASE_URL", "CELERY_"))}
+            if not key.startswith(("DJANGO_", "SILLAGE_", "DATABASE_URL", "CELERY_", "EMAIL_"))}
     return subprocess.run(  # noqa: S603
         [sys.executable, str(ROOT / "manage.py"), *args],
         env={**base, **env}, cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
@@ -35,6 +35,7 @@ PRODUCTION_ENV = {
     "SILLAGE_INDEX_KEY": _key(),
     "SILLAGE_AUDIT_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
     "DJANGO_ALLOWED_HOSTS": "sillage.example",
+    "EMAIL_URL": "smtp+tls://sillage:mail-password@smtp.sillage.example:587",
 }
 
 
@@ -58,6 +59,71 @@ def test_production_settings_pass_the_deployment_checklist():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+MAIL_VARIABLES = ("EMAIL_URL", "EMAIL_HOST", "EMAIL_BACKEND")
+
+
+def without_mail(**extra: str) -> dict[str, str]:
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key not in MAIL_VARIABLES}
+    return {**env, **extra}
+
+
+def test_production_refuses_to_start_without_a_mail_backend_and_names_the_variable():
+    """Password-reset links must reach people, not the server's stdout."""
+    result = _manage("check", env=without_mail())
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "EMAIL_URL" in result.stderr
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+    ("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"),
+    ("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend"),
+    ("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"),
+    ("EMAIL_URL", "consolemail://"),
+    ("EMAIL_URL", "memorymail://"),
+    ("EMAIL_URL", "dummymail://"),
+    ("EMAIL_URL", "filemail:///tmp/mail"),
+])
+def test_production_refuses_a_mail_backend_that_delivers_nothing(variable, value):
+    result = _manage("check", env=without_mail(**{variable: value}))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr
+    assert "delivers no mail" in result.stderr
+
+
+@pytest.mark.parametrize("mail", [
+    {"EMAIL_URL": "smtp+ssl://sillage:secret@smtp.sillage.example:465"},
+    {"EMAIL_HOST": "smtp.sillage.example", "EMAIL_HOST_USER": "sillage",
+     "EMAIL_HOST_PASSWORD": "secret"},
+    # A backend named by its dotted path (how a mail provider's API backend is
+    # chosen, configured by its own variables); here Django's SMTP one.
+    {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+     "EMAIL_HOST": "smtp.sillage.example"},
+])
+def test_production_accepts_smtp_or_a_named_backend(mail):
+    code = ("from django.conf import settings as s; "
+            "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL)")
+    result = _manage("shell", "-c", code, env=without_mail(**mail))
+    assert result.returncode == 0, result.stderr
+    backend, host, port, use_tls, use_ssl = result.stdout.strip().splitlines()[-1].split()
+    assert backend == "django.core.mail.backends.smtp.EmailBackend"
+    assert host == "smtp.sillage.example"
+    if "EMAIL_URL" in mail:
+        assert (port, use_tls, use_ssl) == ("465", "False", "True")
+    else:
+        assert (port, use_tls, use_ssl) == ("587", "True", "False")
+
+
+def test_production_deployment_check_refuses_a_mail_backend_that_cannot_be_imported():
+    env = without_mail(EMAIL_BACKEND="mailprovider.backends.EmailBackend")
+    result = _manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert "core.E001" in result.stderr
+    assert "EMAIL_BACKEND" in result.stderr
 
 
 def test_development_generates_local_keys_once_with_a_warning(tmp_path):
