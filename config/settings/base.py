@@ -84,6 +84,23 @@ DATABASES = {
 # that a restored backup of the records does not bring erased keys back.
 if env.str("SILLAGE_KEYSTORE_DATABASE_URL", default=""):
     DATABASES["keystore"] = env.db("SILLAGE_KEYSTORE_DATABASE_URL")
+
+# SQLite (development, tests, small single-host installs): writers queue instead
+# of failing with "database is locked". Every transaction takes the write lock
+# when it begins (IMMEDIATE), so one that reads and then writes cannot be
+# refused half-way; a writer waits up to 20 s for the lock (timeout); WAL lets
+# readers go on while one writer commits. secure_delete zeroes deleted rows in
+# the file (erased wrapped keys, docs/security.md), whatever SQLite's build default.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+    ),
+}
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.sqlite3":
+        _database["OPTIONS"] = {**SQLITE_OPTIONS, **_database.get("OPTIONS", {})}
 DATABASE_ROUTERS = ["vault.routers.KeystoreRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
