@@ -30,6 +30,8 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DJANGO_SECRET_KEY": "x" * 10 + _key() + _key(),
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
+    # The wrapped data keys' own database (`check` connects to neither).
+    "SILLAGE_KEYSTORE_DATABASE_URL": "postgres://postgres@127.0.0.1:5432/sillage_keystore",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "SILLAGE_VAULT_KEYS": f"k1:{_key()}",
     "SILLAGE_INDEX_KEY": _key(),
@@ -40,7 +42,8 @@ PRODUCTION_ENV = {
 
 
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "SILLAGE_VAULT_KEYS", "SILLAGE_INDEX_KEY",
-                                     "SILLAGE_AUDIT_SIGNING_KEY", "DATABASE_URL"])
+                                     "SILLAGE_AUDIT_SIGNING_KEY", "DATABASE_URL",
+                                     "SILLAGE_KEYSTORE_DATABASE_URL"])
 def test_production_refuses_to_start_without_a_secret_and_names_it(missing):
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
     result = _manage("check", env=env)
@@ -59,6 +62,49 @@ def test_production_settings_pass_the_deployment_checklist():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def settings_of(env: dict[str, str], code: str) -> str:
+    """The last line ``code`` prints under these settings."""
+    result = _manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_production_keeps_the_wrapped_keys_in_their_own_database():
+    printed = settings_of(PRODUCTION_ENV, "from django.conf import settings as s; "
+                          "print(s.VAULT['KEYSTORE_DATABASE'], s.DATABASES['keystore']['NAME'])")
+    assert printed == "keystore sillage_keystore"
+
+
+def test_production_keeps_the_keys_in_the_main_database_only_when_told_and_warns_at_every_start():
+    env = {key: value for key, value in PRODUCTION_ENV.items()
+           if key != "SILLAGE_KEYSTORE_DATABASE_URL"}
+    shared = {**env, "SILLAGE_KEYSTORE_SAME_DATABASE": "1"}
+    printed = settings_of(shared, "from django.conf import settings as s; "
+                          "print(s.VAULT['KEYSTORE_DATABASE'], sorted(s.DATABASES))")
+    assert printed == "default ['default']"
+    started = _manage("check", env=shared)
+    assert started.returncode == 0, started.stderr
+    assert "vault.W001" in started.stderr
+    assert "SILLAGE_KEYSTORE_SAME_DATABASE" in started.stderr
+    deploy = _manage("check", "--deploy", "--fail-level", "WARNING", env=shared)
+    assert deploy.returncode != 0
+    assert "vault.W001" in deploy.stderr
+
+
+@pytest.mark.parametrize("keystore", [
+    # The "separate" keystore is the main database under another name.
+    {"SILLAGE_KEYSTORE_DATABASE_URL": PRODUCTION_ENV["DATABASE_URL"]},
+    {"SILLAGE_KEYSTORE_DATABASE_URL": "postgres://postgres@127.0.0.1/test"},
+    # Both a keystore and "keep them in the main database": which one was meant?
+    {"SILLAGE_KEYSTORE_SAME_DATABASE": "1"},
+])
+def test_production_refuses_a_keystore_that_is_not_apart(keystore):
+    result = _manage("check", env={**PRODUCTION_ENV, **keystore})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SILLAGE_KEYSTORE_DATABASE_URL" in result.stderr
 
 
 MAIL_VARIABLES = ("EMAIL_URL", "EMAIL_HOST", "EMAIL_BACKEND")

@@ -227,6 +227,9 @@ def vault_settings(secrets: dict[str, str]) -> dict[str, object]:
         # HMAC key for blind indexes (log-in e-mail look-up) so e-mails are never stored in clear.
         "INDEX_KEY": secrets["SILLAGE_INDEX_KEY"],
         "KEYSTORE_DATABASE": "keystore" if "keystore" in DATABASES else "default",
+        # The operator chose to keep the wrapped keys in the main database
+        # (production refuses to start without a keystore database otherwise).
+        "KEYSTORE_SAME_DATABASE": env.bool("SILLAGE_KEYSTORE_SAME_DATABASE", default=False),
         "MAX_IMPORT_BYTES": env.int("SILLAGE_MAX_IMPORT_BYTES", default=32 * 1024 * 1024),
         "MAX_IMPORT_RECORDS": env.int("SILLAGE_MAX_IMPORT_RECORDS", default=200_000),
     }

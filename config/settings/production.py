@@ -31,6 +31,42 @@ if _missing:
         + ", ".join(_missing)
         + ". See docs/operations.md."
     )
+
+
+# --- Keystore: the wrapped data keys in their own database ---------------------
+# Erasure destroys a vault's wrapped data key; the records' ciphertext may survive
+# in the main database's backups, WAL archives and replicas, and is unreadable
+# only if no copy of the key survives with it. So the keys live in a database of
+# their own, with its own short backup retention (docs/security.md, Erasure).
+# Keeping them in the main database takes an explicit SILLAGE_KEYSTORE_SAME_DATABASE=1,
+# and every start then warns (vault.W001).
+def _same_database(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    def where(database: dict[str, Any]) -> tuple[str, str, str, str]:
+        host = str(database.get("HOST") or "").lower()
+        local = host in ("", "localhost", "127.0.0.1", "::1")
+        default_port = "5432" if "postgresql" in database["ENGINE"] else ""
+        return (database["ENGINE"], "local" if local else host,
+                str(database.get("PORT") or default_port), str(database.get("NAME") or ""))
+
+    return where(first) == where(second)
+
+
+_keystore_same = env.bool("SILLAGE_KEYSTORE_SAME_DATABASE", default=False)
+if not os.environ.get("SILLAGE_KEYSTORE_DATABASE_URL") and not _keystore_same:
+    raise ImproperlyConfigured(
+        "Sillage refuses to start: missing environment variable SILLAGE_KEYSTORE_DATABASE_URL "
+        "(the wrapped data keys' own database, with a short backup retention). To keep them "
+        "in the main database instead, set SILLAGE_KEYSTORE_SAME_DATABASE=1 knowing that "
+        "erased vaults then stay recoverable from its backups. See docs/operations.md.")
+if os.environ.get("SILLAGE_KEYSTORE_DATABASE_URL") and _keystore_same:
+    raise ImproperlyConfigured(
+        "Sillage refuses to start: both SILLAGE_KEYSTORE_DATABASE_URL and "
+        "SILLAGE_KEYSTORE_SAME_DATABASE=1 are set; keep one. See docs/operations.md.")
+if "keystore" in DATABASES and _same_database(DATABASES["keystore"], DATABASES["default"]):  # noqa: F405
+    raise ImproperlyConfigured(
+        "Sillage refuses to start: SILLAGE_KEYSTORE_DATABASE_URL names the main database "
+        "(DATABASE_URL); the keystore must be a database of its own. See docs/operations.md.")
+
 _secrets = {name: os.environ.get(name, "") for name in (*REQUIRED, "SILLAGE_VAULT_ACTIVE_KEY")}
 
 DEBUG = False
