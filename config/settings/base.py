@@ -186,6 +186,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vault.tasks.enforce_retention",
         "schedule": 3600.0,
     },
+    # Safety net of the vacuum queued after each erasure (broker down, lost task):
+    # destroyed wrapped keys leave the keystore's files within this interval.
+    "vault-keystore-vacuum": {
+        "task": "vault.tasks.keystore_vacuum",
+        "schedule": env.float("SILLAGE_KEYSTORE_VACUUM_SECONDS", default=3600.0),
+    },
     "audit-checkpoint": {
         "task": "audit.tasks.issue_checkpoint",
         "schedule": env.float("SILLAGE_AUDIT_CHECKPOINT_SECONDS", default=300.0),
