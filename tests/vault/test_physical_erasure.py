@@ -127,3 +127,15 @@ def test_the_vacuum_task_runs_the_service():
 
     assert task.delay().get() in {'VACUUM FULL "vault_wrappedkey"',
                                   "PRAGMA wal_checkpoint(TRUNCATE)"}
+
+
+def test_the_operator_command_vacuums_the_keystore_now(make_consumer: Callable[..., User], capsys):
+    """For an erasure that must be final in the files at once (docs/operations.md)."""
+    from django.core.management import call_command
+
+    user = make_consumer()
+    key = wrapped_key(user)
+    WrappedKey.objects.filter(vault_id=user.vault.id).delete()
+    call_command("vault_keystore_vacuum")
+    assert "keystore vacuumed" in capsys.readouterr().out
+    assert key not in keystore_bytes()
