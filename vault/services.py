@@ -425,6 +425,8 @@ def keystore_vacuum() -> str:
     every SQLite connection); a TRUNCATE checkpoint empties the write-ahead log
     that still holds the pages as they were.
     """
+    # First: what is deleted from now on gets a run of its own (also when this
+    # one cannot run, so the next deletion queues one instead of waiting on it).
     cache.delete(KEYSTORE_VACUUM_PENDING)
     connection = connections[keystore_alias()]
     if connection.in_atomic_block:
@@ -479,6 +481,9 @@ def vault_rotate_keys(*, actor: Actor, batch: int = 500) -> RotationResult:
                 )
                 wrapped.rotated_at = timezone.now()
                 wrapped.save(update_fields=["kek_id", "wrapped", "rotated_at"])
+            if stale:
+                # The copies wrapped under the retired KEK leave the files too.
+                keystore_vacuum_on_commit()
         rewrapped += len(stale)
         if len(stale) < batch:
             break

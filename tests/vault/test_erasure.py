@@ -78,7 +78,7 @@ def test_erasures_queue_one_keystore_vacuum_on_commit(make_consumer, monkeypatch
     from django.core.cache import cache
 
     from vault import tasks
-    from vault.services import KEYSTORE_VACUUM_PENDING, keystore_vacuum
+    from vault.services import KEYSTORE_VACUUM_PENDING
 
     cache.delete(KEYSTORE_VACUUM_PENDING)
     queued: list[dict] = []
@@ -92,7 +92,7 @@ def test_erasures_queue_one_keystore_vacuum_on_commit(make_consumer, monkeypatch
     with django_capture_on_commit_callbacks(execute=True):
         vault_erase(vault=second.vault, actor=("operator", "t"))
     assert queued == [{"countdown": 60}]  # the second shares the first's run
-    keystore_vacuum()  # the run starts (here inside the test's transaction: it only clears the mark)
+    cache.delete(KEYSTORE_VACUUM_PENDING)  # the queued run starts (it clears the mark first)
     with django_capture_on_commit_callbacks(execute=True):
         vault_erase(vault=third.vault, actor=("operator", "t"))
     assert queued == [{"countdown": 60}, {"countdown": 60}]

@@ -18,18 +18,25 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 
 from accounts.models import User
 from vault.models import Record, WrappedKey
 from vault.routers import keystore_alias
-from vault.services import keystore_vacuum, vault_erase, vault_import
+from vault.services import KEYSTORE_VACUUM_PENDING, keystore_vacuum, vault_erase, vault_import
 
 from .conftest import json_bytes
 
 # Transactions really commit: the vacuum runs after the erasure's commit, outside
 # any transaction, as it does in production.
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
+
+
+@pytest.fixture(autouse=True)
+def no_vacuum_pending() -> None:
+    """Whatever earlier tests left in the cache, an erasure here queues its vacuum."""
+    cache.delete(KEYSTORE_VACUUM_PENDING)
 
 
 def wrapped_key(user: User) -> bytes:
@@ -139,3 +146,32 @@ def test_the_operator_command_vacuums_the_keystore_now(make_consumer: Callable[.
     call_command("vault_keystore_vacuum")
     assert "keystore vacuumed" in capsys.readouterr().out
     assert key not in keystore_bytes()
+
+
+def test_keys_wrapped_under_a_retired_kek_leave_the_files_after_rotation(
+    settings, make_consumer: Callable[..., User], fresh_keyring: None,
+):
+    """Rotation re-wraps every key under the new KEK: the old wrapped copies must
+    not stay in the files for whoever later gets the retired KEK."""
+    import base64
+    import os
+
+    from django.test import override_settings
+
+    from vault.crypto import keyring
+    from vault.services import vault_rotate_keys
+
+    old, new = (base64.urlsafe_b64encode(os.urandom(32)).decode() for _ in range(2))
+    with override_settings(VAULT={**settings.VAULT, "KEYS": f"old:{old}", "ACTIVE_KEY": "old"}):
+        keyring.cache_clear()
+        user = make_consumer()
+        under_old = wrapped_key(user)
+    with override_settings(VAULT={**settings.VAULT, "KEYS": f"old:{old},new:{new}",
+                                  "ACTIVE_KEY": "new"}):
+        keyring.cache_clear()
+        vault_rotate_keys(actor=("operator", "t"))
+        under_new = wrapped_key(user)
+        files = keystore_bytes()
+    assert under_new != under_old
+    assert under_new in files
+    assert under_old not in files
