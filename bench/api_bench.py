@@ -10,7 +10,11 @@ hits both; the target is full >= 0.7 x bare throughput.
     python bench/api_bench.py [--seconds 8] [--rounds 2] [--concurrency 8] [--workers 2]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sillage_bench python bench/api_bench.py
 
-The database named in DATABASE_URL is dropped and created again. This module
+The database named in DATABASE_URL is dropped and created again, and so is a
+second one beside it, ``<name>_keystore``: production keeps the wrapped data keys
+in a database of their own (SILLAGE_KEYSTORE_DATABASE_URL), and so does the
+bench, so that the key look-up is measured as deployed. No mail is sent; the
+SMTP address production requires (EMAIL_URL) is never contacted. This module
 is also the gunicorn workers' settings and URLconf (DJANGO_SETTINGS_MODULE=api_bench):
 production settings plus the bare endpoint.
 """
@@ -79,13 +83,17 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sillage_bench")
     if not url.startswith("postgres"):
         sys.exit("api_bench needs PostgreSQL: set DATABASE_URL=postgres://...")
+    keystore_url = _keystore_url(url)
     _recreate_database(url)
+    _recreate_database(keystore_url)
 
     def key() -> str:
         return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
     env = {
         "DATABASE_URL": url,
+        "SILLAGE_KEYSTORE_DATABASE_URL": keystore_url,
+        "EMAIL_URL": "smtp://127.0.0.1:25",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "SILLAGE_VAULT_KEYS": f"bench1:{key()}",
         "SILLAGE_VAULT_ACTIVE_KEY": "bench1",
@@ -109,6 +117,7 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
 
     django.setup()
     call_command("migrate", verbosity=0)
+    call_command("migrate", database="keystore", verbosity=0)
     tokens = _fixture(args.consumers)
 
     with socket.socket() as probe:
@@ -197,6 +206,13 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def _keystore_url(url: str) -> str:
+    """The keystore database beside the bench's own: same server, ``<name>_keystore``."""
+    base, _, rest = url.rpartition("/")
+    name, question, query = rest.partition("?")
+    return f"{base}/{name}_keystore{question}{query}"
 
 
 def _recreate_database(url: str) -> None:

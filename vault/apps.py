@@ -9,6 +9,7 @@ class VaultConfig(AppConfig):
         # Fail at start-up, not at the first request, when keys are unusable.
         from audit.labels import facet_labels_register
 
+        from . import checks  # noqa: F401 - registers the system checks
         from .crypto import keyring
         from .facets import FACETS
 

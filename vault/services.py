@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
+from django.core.cache import cache
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -361,17 +362,96 @@ def vault_erase(*, vault: Vault, actor: Actor, request_id: str = "") -> str:
         with transaction.atomic():
             _lock(vault)
             WrappedKey.objects.filter(vault_id=vault_id).delete()
+            keystore_vacuum_on_commit()
             destroy_rows()
     else:
         # Separate keystore: the key goes first and for good; if the second step
         # failed the rows would be unreadable ciphertext, and a retry removes them.
         with transaction.atomic(using=alias):
             WrappedKey.objects.filter(vault_id=vault_id).delete()
+            keystore_vacuum_on_commit()
         with transaction.atomic():
             destroy_rows()
     vault.__dict__.pop("_data_keys", None)
     logger.info("vault erased", extra={"subject": subject})
     return subject
+
+
+# --- Physical removal of destroyed keys ------------------------------------------
+# Deleting a row removes it from queries, not from the files: PostgreSQL keeps it
+# in its page until VACUUM, and plain VACUUM only marks its space free (the bytes
+# stay until another row happens to reuse it); SQLite keeps the page that held it
+# in its write-ahead log until a checkpoint. Whoever copies the files could carve
+# the wrapped key out and, with the KEK, open the "erased" vault. So after every
+# commit that destroys keys the keystore is vacuumed (docs/security.md, Erasure).
+
+KEYSTORE_VACUUM_PENDING = "vault:keystore-vacuum-pending"
+
+
+class KeystoreBusy(Exception):
+    """The keystore could not be vacuumed now (SQLite readers); the task retries."""
+
+
+def keystore_vacuum_on_commit() -> None:
+    """Called inside the keystore transaction that deletes wrapped keys: queue
+    ``keystore_vacuum`` once it commits. Destructions within
+    ``VAULT["KEYSTORE_VACUUM_DELAY_SECONDS"]`` of each other share one run."""
+    transaction.on_commit(_queue_keystore_vacuum, using=keystore_alias(), robust=True)
+
+
+def _queue_keystore_vacuum() -> None:
+    from .tasks import keystore_vacuum as task  # the task module imports this one
+
+    delay = int(vault_settings.KEYSTORE_VACUUM_DELAY_SECONDS)
+    # A run already queued and not started removes these keys too (it starts by
+    # clearing the mark, then vacuums what is deleted by then). The mark expires
+    # in case its run was lost; the beat schedule is the last safety net.
+    if cache.add(KEYSTORE_VACUUM_PENDING, "1", timeout=delay + 600):
+        task.apply_async(countdown=delay)
+
+
+def keystore_vacuum() -> str:
+    """Remove deleted wrapped keys from the keystore's files, not only from its
+    queries; returns what was run ("" when nothing could be).
+
+    PostgreSQL: ``VACUUM FULL`` of the WrappedKey table, which writes the live
+    rows to a new file and truncates the old one at commit. It holds an ACCESS
+    EXCLUSIVE lock on that (small) table while it runs, so key look-ups wait that
+    long; ``VAULT["KEYSTORE_VACUUM_LOCK_TIMEOUT_MS"]`` bounds the wait for the
+    lock (the task retries). A row deleted while an older transaction of the
+    keystore database is still open is copied as it is: the next run removes it.
+    SQLite: rows are zeroed in place when deleted (``secure_delete``, set on
+    every SQLite connection); a TRUNCATE checkpoint empties the write-ahead log
+    that still holds the pages as they were.
+    """
+    # First: what is deleted from now on gets a run of its own (also when this
+    # one cannot run, so the next deletion queues one instead of waiting on it).
+    cache.delete(KEYSTORE_VACUUM_PENDING)
+    connection = connections[keystore_alias()]
+    if connection.in_atomic_block:
+        logger.warning("keystore vacuum skipped: it cannot run inside a transaction")
+        return ""
+    table = connection.ops.quote_name(WrappedKey._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            timeout = int(vault_settings.KEYSTORE_VACUUM_LOCK_TIMEOUT_MS)
+            cursor.execute(f"SET lock_timeout = {timeout}")
+            try:
+                cursor.execute(f"VACUUM FULL {table}")
+            finally:
+                cursor.execute("RESET lock_timeout")
+            ran = f"VACUUM FULL {table}"
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _, _ = cursor.fetchone()
+            if busy:
+                raise KeystoreBusy("the keystore's write-ahead log is in use; not truncated")
+            ran = "PRAGMA wal_checkpoint(TRUNCATE)"
+        else:
+            logger.warning("keystore vacuum: nothing known for %s", connection.vendor)
+            return ""
+    logger.info("keystore vacuumed", extra={"statement": ran})
+    return ran
 
 
 @dataclass(frozen=True)
@@ -400,6 +480,9 @@ def vault_rotate_keys(*, actor: Actor, batch: int = 500) -> RotationResult:
                 )
                 wrapped.rotated_at = timezone.now()
                 wrapped.save(update_fields=["kek_id", "wrapped", "rotated_at"])
+            if stale:
+                # The copies wrapped under the retired KEK leave the files too.
+                keystore_vacuum_on_commit()
         rewrapped += len(stale)
         if len(stale) < batch:
             break
@@ -442,6 +525,7 @@ def vault_reencrypt(*, vault: Vault, actor: Actor) -> int:
         # second factor) move to the new key before the old one is destroyed.
         hooks.rekeyed(vault=vault, old_key=old_key, new_key=new_key)
         WrappedKey.objects.filter(vault_id=vault.id, version__in=old_versions).delete()
+        keystore_vacuum_on_commit()
         audit_append(actor=actor, action="keys.reencrypted", subject=str(vault.subject),
                      detail={"records": count, "key_version": new_version})
         hooks.data_changed(vault=vault)

@@ -84,6 +84,23 @@ DATABASES = {
 # that a restored backup of the records does not bring erased keys back.
 if env.str("SILLAGE_KEYSTORE_DATABASE_URL", default=""):
     DATABASES["keystore"] = env.db("SILLAGE_KEYSTORE_DATABASE_URL")
+
+# SQLite (development, tests, small single-host installs): writers queue instead
+# of failing with "database is locked". Every transaction takes the write lock
+# when it begins (IMMEDIATE), so one that reads and then writes cannot be
+# refused half-way; a writer waits up to 20 s for the lock (timeout); WAL lets
+# readers go on while one writer commits. secure_delete zeroes deleted rows in
+# the file (erased wrapped keys, docs/security.md), whatever SQLite's build default.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+    ),
+}
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.sqlite3":
+        _database["OPTIONS"] = {**SQLITE_OPTIONS, **_database.get("OPTIONS", {})}
 DATABASE_ROUTERS = ["vault.routers.KeystoreRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -169,6 +186,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vault.tasks.enforce_retention",
         "schedule": 3600.0,
     },
+    # Safety net of the vacuum queued after each erasure (broker down, lost task):
+    # destroyed wrapped keys leave the keystore's files within this interval.
+    "vault-keystore-vacuum": {
+        "task": "vault.tasks.keystore_vacuum",
+        "schedule": env.float("SILLAGE_KEYSTORE_VACUUM_SECONDS", default=3600.0),
+    },
     "audit-checkpoint": {
         "task": "audit.tasks.issue_checkpoint",
         "schedule": env.float("SILLAGE_AUDIT_CHECKPOINT_SECONDS", default=300.0),
@@ -210,6 +233,9 @@ def vault_settings(secrets: dict[str, str]) -> dict[str, object]:
         # HMAC key for blind indexes (log-in e-mail look-up) so e-mails are never stored in clear.
         "INDEX_KEY": secrets["SILLAGE_INDEX_KEY"],
         "KEYSTORE_DATABASE": "keystore" if "keystore" in DATABASES else "default",
+        # The operator chose to keep the wrapped keys in the main database
+        # (production refuses to start without a keystore database otherwise).
+        "KEYSTORE_SAME_DATABASE": env.bool("SILLAGE_KEYSTORE_SAME_DATABASE", default=False),
         "MAX_IMPORT_BYTES": env.int("SILLAGE_MAX_IMPORT_BYTES", default=32 * 1024 * 1024),
         "MAX_IMPORT_RECORDS": env.int("SILLAGE_MAX_IMPORT_RECORDS", default=200_000),
     }

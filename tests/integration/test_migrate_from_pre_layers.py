@@ -117,6 +117,10 @@ def environment(database_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": "memory://",
         "CACHE_URL": "locmemcache://",
+        # Required by production; nothing here sends mail.
+        "EMAIL_URL": "smtp://127.0.0.1:25",
+        # The fixture was built with its keys in the main database, as it is upgraded.
+        "SILLAGE_KEYSTORE_SAME_DATABASE": "1",
         "LOG_LEVEL": "WARNING",
     }
 

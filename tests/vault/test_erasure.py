@@ -69,3 +69,31 @@ def test_erasing_one_vault_leaves_the_others_readable(make_consumer):
     assert data_key(staying.vault).open_record(bytes(record.sealed), record_id=str(record.id),
                                                facet="birthdate") == {"date": "1990-01-01"}
     assert staying.email.endswith("@example.test")
+
+
+def test_erasures_queue_one_keystore_vacuum_on_commit(make_consumer, monkeypatch,
+                                                      django_capture_on_commit_callbacks):
+    """Destroyed keys leave the keystore's files soon after the commit
+    (tests/vault/test_physical_erasure.py); erasures close together share a run."""
+    from django.core.cache import cache
+
+    from vault import tasks
+    from vault.services import KEYSTORE_VACUUM_PENDING
+
+    cache.delete(KEYSTORE_VACUUM_PENDING)
+    queued: list[dict] = []
+    monkeypatch.setattr(tasks.keystore_vacuum, "apply_async", lambda **options: queued.append(options))
+    first, second, third = make_consumer(), make_consumer(), make_consumer()
+    with django_capture_on_commit_callbacks() as callbacks:
+        vault_erase(vault=first.vault, actor=("operator", "t"))
+    assert queued == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    with django_capture_on_commit_callbacks(execute=True):
+        vault_erase(vault=second.vault, actor=("operator", "t"))
+    assert queued == [{"countdown": 60}]  # the second shares the first's run
+    cache.delete(KEYSTORE_VACUUM_PENDING)  # the queued run starts (it clears the mark first)
+    with django_capture_on_commit_callbacks(execute=True):
+        vault_erase(vault=third.vault, actor=("operator", "t"))
+    assert queued == [{"countdown": 60}, {"countdown": 60}]
+    cache.delete(KEYSTORE_VACUUM_PENDING)
