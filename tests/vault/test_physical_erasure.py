@@ -22,11 +22,10 @@ from django.core.cache import cache
 from django.db import connections
 
 from accounts.models import User
+from tests.factories.vault import export_json
 from vault.models import Record, WrappedKey
 from vault.routers import keystore_alias
 from vault.services import KEYSTORE_VACUUM_PENDING, keystore_vacuum, vault_erase, vault_import
-
-from .conftest import json_bytes
 
 # Transactions really commit: the vacuum runs after the erasure's commit, outside
 # any transaction, as it does in production.
@@ -90,7 +89,7 @@ def test_an_erased_wrapped_key_cannot_be_carved_out_of_the_keystore_files(
     # is compacted (what plain VACUUM does, leaving them in the free space).
     leaving = make_consumer(email="carved@example.test")
     vault_import(vault=leaving.vault, source="Fnac", actor=("operator", "t"),
-                 stream=json_bytes([{"facet": "contact", "data": {"email": "carved@x.test"}}]))
+                 stream=export_json(records=[{"facet": "contact", "data": {"email": "carved@x.test"}}]))
     erased_key = wrapped_key(leaving)
     kept_keys = [wrapped_key(user) for user in staying]
     # The files are the right ones: the key is in them before erasure.
