@@ -6,6 +6,7 @@ import base64
 import hmac
 import secrets
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.hashes import SHA1
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from audit.services import audit_append
 from core.actors import account_actor
@@ -126,6 +128,70 @@ def login_succeeded(*, user: User, email: str, client_ip: str, request_id: str =
         audit_append(actor=account_actor(user), action="auth.login",
                      subject=str(user.vault.subject), request_id=request_id,
                      detail={"second_factor": user.two_factor_enabled})
+
+
+
+# --- log-in -------------------------------------------------------------------
+# The one place where a password or a second factor is checked for a log-in
+# (accounts.backends checks none): every way into a session comes through here.
+
+OK = "ok"
+SECOND_FACTOR = "second_factor"
+DENIED = "denied"
+THROTTLED = "throttled"
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """What one log-in step decided: OK (log ``user`` in), SECOND_FACTOR (the
+    password is right, ask for a code), DENIED, or THROTTLED (nothing was
+    checked; try again in ``retry_after`` seconds)."""
+
+    status: str
+    user: User | None = None
+    retry_after: int = 0
+
+
+@sensitive_variables("password")
+def _password_user(email: str, password: str) -> User | None:
+    """The active account with this e-mail and password, else None."""
+    user = User.objects.filter(email_index=email_digest(email)).first()
+    if user is None:
+        # Hash anyway, so that an unknown address answers as slowly as a known one.
+        User().set_password(password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    return user
+
+
+@sensitive_variables("password")
+def login_password_check(*, email: str, password: str, client_ip: str,
+                         request_id: str = "") -> LoginOutcome:
+    """First step of a log-in: the throttle, then the password."""
+    if not login_allowed(email=email, client_ip=client_ip):
+        return LoginOutcome(THROTTLED, retry_after=int(accounts_settings.LOGIN_WINDOW_SECONDS))
+    user = _password_user(email, password)
+    if user is None:
+        login_failed(email=email, client_ip=client_ip, request_id=request_id)
+        return LoginOutcome(DENIED)
+    if user.two_factor_enabled:
+        return LoginOutcome(SECOND_FACTOR, user)
+    login_succeeded(user=user, email=email, client_ip=client_ip, request_id=request_id)
+    return LoginOutcome(OK, user)
+
+
+def login_second_factor_check(*, user: User, code: str, client_ip: str,
+                              request_id: str = "") -> LoginOutcome:
+    """Second step of a log-in (the password was right): the throttle, then the code."""
+    email = user.email
+    if not login_allowed(email=email, client_ip=client_ip):
+        return LoginOutcome(THROTTLED, retry_after=int(accounts_settings.LOGIN_WINDOW_SECONDS))
+    if second_factor_check(user=user, code=code):
+        login_succeeded(user=user, email=email, client_ip=client_ip, request_id=request_id)
+        return LoginOutcome(OK, user)
+    login_failed(email=email, client_ip=client_ip, request_id=request_id)
+    return LoginOutcome(DENIED)
 
 
 # --- TOTP ---------------------------------------------------------------------

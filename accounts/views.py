@@ -7,10 +7,11 @@ import time
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -35,13 +36,17 @@ from .forms import (
     TotpConfirmForm,
 )
 from .models import User
-from .requests import account_of
+from .requests import account_of, second_factor_mark, second_factor_passed
 from .services import (
+    OK,
+    SECOND_FACTOR,
+    THROTTLED,
     AccountExists,
     account_create,
     login_allowed,
     login_failed,
-    login_succeeded,
+    login_password_check,
+    login_second_factor_check,
     second_factor_check,
     totp_begin,
     totp_confirm,
@@ -116,6 +121,39 @@ def signup_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup.html", {"form": form})
 
 
+def _pending_start(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
+    """The password is right (or the session already proved it): ask for the code."""
+    request.session.cycle_key()
+    request.session[PENDING_KEY] = {
+        "user": str(user.pk),
+        "since": time.time(),
+        "next": next_url,
+        "attempts": 0,
+    }
+    return redirect("accounts:login_verify")
+
+
+def _login(request: HttpRequest, data: Any, next_url: str) -> HttpResponse:
+    """The log-in form's POST: the one way to a session (the admin's log-in page
+    comes here too)."""
+    form = LoginForm(data)
+    context: dict[str, Any] = {"form": form, "next": next_url}
+    if form.is_valid():
+        outcome = login_password_check(
+            email=form.cleaned_data["email"], password=form.cleaned_data["password"],
+            client_ip=_client_ip(request), request_id=_request_id(request),
+        )
+        if outcome.status == THROTTLED:
+            return _throttled(request, "accounts/login.html", context)
+        if outcome.user is not None and outcome.status == SECOND_FACTOR:
+            return _pending_start(request, outcome.user, next_url)
+        if outcome.user is not None and outcome.status == OK:
+            login(request, outcome.user, backend=BACKEND)
+            return redirect(_safe_next(request, next_url))
+        form.add_error(None, _("That e-mail and password do not match an account."))
+    return render(request, "accounts/login.html", context)
+
+
 @sensitive_post_parameters("password")
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -123,33 +161,46 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.user.is_authenticated:
         return redirect(_safe_next(request, next_url))
-    form = LoginForm(request.POST or None)
-    context: dict[str, Any] = {"form": form, "next": next_url}
-    if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"]
-        client_ip = _client_ip(request)
-        if not login_allowed(email=email, client_ip=client_ip):
-            return _throttled(request, "accounts/login.html", context)
-        user = authenticate(request, username=email, password=form.cleaned_data["password"])
-        if user is None:
-            login_failed(email=email, client_ip=client_ip, request_id=_request_id(request))
-            form.add_error(None, _("That e-mail and password do not match an account."))
-        elif user.two_factor_enabled:
-            request.session.cycle_key()
-            request.session[PENDING_KEY] = {
-                "user": str(user.pk),
-                "since": time.time(),
-                "next": next_url,
-                "attempts": 0,
-            }
-            return redirect("accounts:login_verify")
-        else:
-            login(request, user, backend=BACKEND)
-            login_succeeded(
-                user=user, email=email, client_ip=client_ip, request_id=_request_id(request)
-            )
-            return redirect(_safe_next(request, next_url))
-    return render(request, "accounts/login.html", context)
+    if request.method == "POST":
+        return _login(request, request.POST, next_url)
+    return render(request, "accounts/login.html", {"form": LoginForm(), "next": next_url})
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def admin_login_view(request: HttpRequest) -> HttpResponse:
+    """The admin site's log-in page (accounts.admin_site): it has no form of
+    its own. A visitor is sent to the accounts log-in; a form posted here
+    anyway (the admin's own fields: username, password) goes through the same
+    log-in; a staff session that has not passed the second factor is asked for
+    it, and a staff account without 2FA is sent to turn it on."""
+    admin_index = reverse("admin:index")
+    next_url = request.POST.get("next") or request.GET.get("next") or admin_index
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = admin_index
+    user = request.user
+    if not user.is_authenticated:
+        if request.method == "POST":
+            data = request.POST.copy()
+            data.setdefault("email", request.POST.get("username", ""))
+            return _login(request, data, next_url)
+        return redirect_to_login(next_url, reverse("accounts:login"))
+    account = account_of(request)
+    if not (account.is_active and account.is_staff):
+        messages.error(request, _("The administration site is for Sillage staff only."))
+        return redirect("portal:dashboard")
+    if not account.two_factor_enabled:
+        messages.info(request, _(
+            "Staff accounts need two-factor authentication: turn it on, then open the "
+            "administration site again."
+        ))
+        return redirect("accounts:totp_setup")
+    if not second_factor_passed(request):
+        # This session proved the password only: ask for the code now.
+        return _pending_start(request, account, next_url)
+    return redirect(next_url)
 
 
 def _pending_user(request: HttpRequest) -> tuple[User | None, dict[str, Any]]:
@@ -179,19 +230,18 @@ def login_verify_view(request: HttpRequest) -> HttpResponse:
     form = SecondFactorForm(request.POST or None)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
-        email = user.email
-        client_ip = _client_ip(request)
-        if not login_allowed(email=email, client_ip=client_ip):
+        outcome = login_second_factor_check(
+            user=user, code=form.cleaned_data["code"], client_ip=_client_ip(request),
+            request_id=_request_id(request),
+        )
+        if outcome.status == THROTTLED:
             request.session.pop(PENDING_KEY, None)
             return _throttled(request, "accounts/login_verify.html", context)
-        if second_factor_check(user=user, code=form.cleaned_data["code"]):
+        if outcome.status == OK:
             request.session.pop(PENDING_KEY, None)
             login(request, user, backend=BACKEND)
-            login_succeeded(
-                user=user, email=email, client_ip=client_ip, request_id=_request_id(request)
-            )
+            second_factor_mark(request)
             return redirect(_safe_next(request, pending.get("next")))
-        login_failed(email=email, client_ip=client_ip, request_id=_request_id(request))
         pending["attempts"] = int(pending.get("attempts", 0)) + 1
         if pending["attempts"] >= PENDING_ATTEMPTS:
             request.session.pop(PENDING_KEY, None)
