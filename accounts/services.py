@@ -11,7 +11,6 @@ from typing import Any
 
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -26,6 +25,7 @@ from vault.services import account_field_seal, vault_create
 
 from .conf import accounts_settings
 from .models import RecoveryCode, User, email_digest
+from .throttle import Attempt, attempt_reserve
 
 TOTP_DIGITS = 6
 TOTP_STEP = 30
@@ -90,50 +90,10 @@ def account_fields_rekey(*, vault: Any, old_key: DataKey, new_key: DataKey) -> N
     owner.save(update_fields=fields)
 
 
-# --- log-in throttling -------------------------------------------------------
-
-def _throttle_keys(email: str, client_ip: str) -> list[str]:
-    account = blind_index(email.strip().lower(), purpose="login-throttle")
-    address = blind_index(client_ip or "unknown", purpose="login-throttle-ip")
-    return [f"login-fail:acct:{account}", f"login-fail:ip:{address}"]
-
-
-def login_allowed(*, email: str, client_ip: str) -> bool:
-    """False once an account or an address has used up its failures in the window."""
-    limit = int(accounts_settings.LOGIN_MAX_FAILURES)
-    account_key, ip_key = _throttle_keys(email, client_ip)
-    counts = cache.get_many([account_key, ip_key])
-    return counts.get(account_key, 0) < limit and counts.get(ip_key, 0) < limit * 4
-
-
-def login_failed(*, email: str, client_ip: str, request_id: str = "") -> None:
-    window = int(accounts_settings.LOGIN_WINDOW_SECONDS)
-    for key in _throttle_keys(email, client_ip):
-        if cache.add(key, 1, timeout=window) is False:
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=window)
-    user = User.objects.filter(email_index=email_digest(email)).select_related("vault").first()
-    if user is not None:
-        with transaction.atomic():
-            audit_append(actor=account_actor(user), action="auth.login", outcome="denied",
-                         subject=str(user.vault.subject), request_id=request_id,
-                         detail={"reason": "bad credentials"})
-
-
-def login_succeeded(*, user: User, email: str, client_ip: str, request_id: str = "") -> None:
-    cache.delete(_throttle_keys(email, client_ip)[0])
-    with transaction.atomic():
-        audit_append(actor=account_actor(user), action="auth.login",
-                     subject=str(user.vault.subject), request_id=request_id,
-                     detail={"second_factor": user.two_factor_enabled})
-
-
-
 # --- log-in -------------------------------------------------------------------
 # The one place where a password or a second factor is checked for a log-in
 # (accounts.backends checks none): every way into a session comes through here.
+# Each check is reserved in the throttle first (accounts.throttle), then settled.
 
 OK = "ok"
 SECOND_FACTOR = "second_factor"
@@ -152,6 +112,33 @@ class LoginOutcome:
     retry_after: int = 0
 
 
+def login_attempt_reserve(*, email: str, client_ip: str) -> Attempt:
+    """Reserve a check of this account's password or code from this address,
+    before checking it (for pages that ask for the password again)."""
+    return attempt_reserve(email=email, client_ip=client_ip)
+
+
+def login_attempt_failed(*, attempt: Attempt, email: str, request_id: str = "",
+                         reason: str = "bad credentials") -> None:
+    """A reserved check failed: it stays counted, and is audited when the account exists."""
+    attempt.failed()
+    user = User.objects.filter(email_index=email_digest(email)).select_related("vault").first()
+    if user is not None:
+        with transaction.atomic():
+            audit_append(actor=account_actor(user), action="auth.login", outcome="denied",
+                         subject=str(user.vault.subject), request_id=request_id,
+                         detail={"reason": reason})
+
+
+def _login_complete(*, attempt: Attempt, user: User, request_id: str) -> LoginOutcome:
+    attempt.succeeded()
+    with transaction.atomic():
+        audit_append(actor=account_actor(user), action="auth.login",
+                     subject=str(user.vault.subject), request_id=request_id,
+                     detail={"second_factor": user.two_factor_enabled})
+    return LoginOutcome(OK, user)
+
+
 @sensitive_variables("password")
 def _password_user(email: str, password: str) -> User | None:
     """The active account with this e-mail and password, else None."""
@@ -168,29 +155,33 @@ def _password_user(email: str, password: str) -> User | None:
 @sensitive_variables("password")
 def login_password_check(*, email: str, password: str, client_ip: str,
                          request_id: str = "") -> LoginOutcome:
-    """First step of a log-in: the throttle, then the password."""
-    if not login_allowed(email=email, client_ip=client_ip):
-        return LoginOutcome(THROTTLED, retry_after=int(accounts_settings.LOGIN_WINDOW_SECONDS))
+    """First step of a log-in: reserve the attempt, then check the password."""
+    attempt = attempt_reserve(email=email, client_ip=client_ip)
+    if not attempt.allowed:
+        return LoginOutcome(THROTTLED, retry_after=attempt.retry_after)
     user = _password_user(email, password)
     if user is None:
-        login_failed(email=email, client_ip=client_ip, request_id=request_id)
+        login_attempt_failed(attempt=attempt, email=email, request_id=request_id)
         return LoginOutcome(DENIED)
     if user.two_factor_enabled:
+        # Not a success yet: the account's failures are forgotten only once the
+        # code is right, so knowing the password buys no extra code guesses.
+        attempt.release()
         return LoginOutcome(SECOND_FACTOR, user)
-    login_succeeded(user=user, email=email, client_ip=client_ip, request_id=request_id)
-    return LoginOutcome(OK, user)
+    return _login_complete(attempt=attempt, user=user, request_id=request_id)
 
 
 def login_second_factor_check(*, user: User, code: str, client_ip: str,
                               request_id: str = "") -> LoginOutcome:
-    """Second step of a log-in (the password was right): the throttle, then the code."""
+    """Second step of a log-in (the password was right): reserve, then check the code."""
     email = user.email
-    if not login_allowed(email=email, client_ip=client_ip):
-        return LoginOutcome(THROTTLED, retry_after=int(accounts_settings.LOGIN_WINDOW_SECONDS))
+    attempt = attempt_reserve(email=email, client_ip=client_ip)
+    if not attempt.allowed:
+        return LoginOutcome(THROTTLED, retry_after=attempt.retry_after)
     if second_factor_check(user=user, code=code):
-        login_succeeded(user=user, email=email, client_ip=client_ip, request_id=request_id)
-        return LoginOutcome(OK, user)
-    login_failed(email=email, client_ip=client_ip, request_id=request_id)
+        return _login_complete(attempt=attempt, user=user, request_id=request_id)
+    login_attempt_failed(attempt=attempt, email=email, request_id=request_id,
+                         reason="bad second factor")
     return LoginOutcome(DENIED)
 
 

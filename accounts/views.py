@@ -25,7 +25,6 @@ from django.views.decorators.http import require_http_methods
 from core.actors import account_actor
 from vault.services import vault_erase
 
-from .conf import accounts_settings
 from .forms import (
     AccountDeleteForm,
     LoginForm,
@@ -43,8 +42,8 @@ from .services import (
     THROTTLED,
     AccountExists,
     account_create,
-    login_allowed,
-    login_failed,
+    login_attempt_failed,
+    login_attempt_reserve,
     login_password_check,
     login_second_factor_check,
     second_factor_check,
@@ -79,14 +78,18 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
     return reverse("portal:dashboard")
 
 
-def _throttled(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    minutes = max(1, int(accounts_settings.LOGIN_WINDOW_SECONDS) // 60)
+def _minutes(seconds: int) -> int:
+    return max(1, -(-seconds // 60))
+
+
+def _throttled(request: HttpRequest, template: str, context: dict[str, Any],
+               retry_after: int) -> HttpResponse:
     context["throttled"] = _(
         "Too many failed attempts. For your security, signing in is paused: "
         "try again in %(minutes)s minutes, or reset your password."
-    ) % {"minutes": minutes}
+    ) % {"minutes": _minutes(retry_after)}
     response = render(request, template, context, status=429)
-    response["Retry-After"] = str(int(accounts_settings.LOGIN_WINDOW_SECONDS))
+    response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -144,7 +147,7 @@ def _login(request: HttpRequest, data: Any, next_url: str) -> HttpResponse:
             client_ip=_client_ip(request), request_id=_request_id(request),
         )
         if outcome.status == THROTTLED:
-            return _throttled(request, "accounts/login.html", context)
+            return _throttled(request, "accounts/login.html", context, outcome.retry_after)
         if outcome.user is not None and outcome.status == SECOND_FACTOR:
             return _pending_start(request, outcome.user, next_url)
         if outcome.user is not None and outcome.status == OK:
@@ -236,7 +239,8 @@ def login_verify_view(request: HttpRequest) -> HttpResponse:
         )
         if outcome.status == THROTTLED:
             request.session.pop(PENDING_KEY, None)
-            return _throttled(request, "accounts/login_verify.html", context)
+            return _throttled(request, "accounts/login_verify.html", context,
+                              outcome.retry_after)
         if outcome.status == OK:
             request.session.pop(PENDING_KEY, None)
             login(request, user, backend=BACKEND)
@@ -291,38 +295,47 @@ def account_view(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _account_page(request)
     # Both changes below ask for the password again: a stolen session must not
-    # turn them into a password-guessing oracle, so they share the log-in throttle.
-    email = account_of(request).email
-    client_ip = _client_ip(request)
-    if not login_allowed(email=email, client_ip=client_ip):
-        minutes = max(1, int(accounts_settings.LOGIN_WINDOW_SECONDS) // 60)
+    # turn them into a password-guessing oracle, so they share the log-in
+    # throttle, and the check is reserved there before the password is checked.
+    user = account_of(request)
+    action = request.POST.get("action")
+    if action not in ("password", "totp_disable"):
+        messages.error(request, _("That action is not known. Nothing was changed."))
+        return redirect("accounts:account")
+    attempt = login_attempt_reserve(email=user.email, client_ip=_client_ip(request))
+    if not attempt.allowed:
         messages.error(request, _(
             "Too many wrong passwords. For your security, this is paused: try again in "
             "%(minutes)s minutes."
-        ) % {"minutes": minutes})
-        return _account_page(request, status=429)
-    action = request.POST.get("action")
+        ) % {"minutes": _minutes(attempt.retry_after)})
+        response = _account_page(request, status=429)
+        response["Retry-After"] = str(attempt.retry_after)
+        return response
     if action == "password":
-        password_form = PasswordChangeForm(user=account_of(request), data=request.POST)
-        if password_form.is_valid():
+        password_form = PasswordChangeForm(user=user, data=request.POST)
+        valid = password_form.is_valid()
+        if password_form.has_error("old_password", "password_incorrect"):
+            login_attempt_failed(attempt=attempt, email=user.email,
+                                 request_id=_request_id(request))
+        else:
+            attempt.release()
+        if valid:
             password_form.save()
             update_session_auth_hash(request, password_form.user)
             messages.success(request, _("Your password was changed."))
             return redirect("accounts:account")
-        if password_form.has_error("old_password", "password_incorrect"):
-            login_failed(email=email, client_ip=client_ip, request_id=_request_id(request))
         return _account_page(request, status=400, password_form=password_form)
-    if action == "totp_disable":
-        disable_form = PasswordCheckForm(user=account_of(request), data=request.POST)
-        if disable_form.is_valid():
-            totp_disable(user=account_of(request), request_id=_request_id(request))
-            messages.success(request, _("Two-factor authentication is off."))
-            return redirect("accounts:account")
-        if disable_form.has_error("password", "password_incorrect"):
-            login_failed(email=email, client_ip=client_ip, request_id=_request_id(request))
-        return _account_page(request, status=400, disable_form=disable_form)
-    messages.error(request, _("That action is not known. Nothing was changed."))
-    return redirect("accounts:account")
+    disable_form = PasswordCheckForm(user=user, data=request.POST)
+    valid = disable_form.is_valid()
+    if disable_form.has_error("password", "password_incorrect"):
+        login_attempt_failed(attempt=attempt, email=user.email, request_id=_request_id(request))
+    else:
+        attempt.release()
+    if valid:
+        totp_disable(user=user, request_id=_request_id(request))
+        messages.success(request, _("Two-factor authentication is off."))
+        return redirect("accounts:account")
+    return _account_page(request, status=400, disable_form=disable_form)
 
 
 @sensitive_post_parameters("code")
@@ -363,22 +376,29 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST or None, user=user)
     status = 200
     if request.method == "POST":
-        email = user.email
-        client_ip = _client_ip(request)
-        if not login_allowed(email=email, client_ip=client_ip):
-            return _throttled(request, "accounts/account_delete.html", {"form": form})
-        if form.is_valid() and (
+        # The password (and code) are checked only once the check is reserved in
+        # the log-in throttle: a stolen session is no guessing oracle.
+        attempt = login_attempt_reserve(email=user.email, client_ip=_client_ip(request))
+        if not attempt.allowed:
+            return _throttled(request, "accounts/account_delete.html", {"form": form},
+                              attempt.retry_after)
+        valid = form.is_valid()
+        code_right = valid and (
             not user.two_factor_enabled
             or second_factor_check(user=user, code=form.cleaned_data["code"])
-        ):
+        )
+        if valid and not code_right:
+            form.add_error("code", _("That code is not valid, or it was already used."))
+        if form.has_error("password", "password_incorrect") or (valid and not code_right):
+            login_attempt_failed(attempt=attempt, email=user.email,
+                                 request_id=_request_id(request))
+        else:
+            attempt.release()
+        if code_right:
             actor = account_actor(user)
             vault_erase(vault=user.vault, actor=actor, request_id=_request_id(request))
             logout(request)
             return redirect("accounts:goodbye")
-        if form.is_valid():
-            form.add_error("code", _("That code is not valid, or it was already used."))
-        if form.has_error("password", "password_incorrect") or form.has_error("code"):
-            login_failed(email=email, client_ip=client_ip, request_id=_request_id(request))
         status = 400
     return render(request, "accounts/account_delete.html", {"form": form}, status=status)
 
