@@ -23,6 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from core.actors import account_actor
+from core.requests import client_address, request_id_of
 from vault.services import vault_erase
 
 from .forms import (
@@ -63,11 +64,12 @@ PENDING_ATTEMPTS = 5
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or ""
+    # Behind trusted proxies only (CORE["TRUSTED_PROXIES"]), X-Forwarded-For names the client.
+    return client_address(request)
 
 
 def _request_id(request: HttpRequest) -> str:
-    return getattr(request, "request_id", "")
+    return request_id_of(request)
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
