@@ -25,7 +25,7 @@ from vault.services import account_field_seal, vault_create
 
 from .conf import accounts_settings
 from .models import RecoveryCode, User, email_digest
-from .throttle import Attempt, attempt_reserve
+from .throttle import Attempt, attempt_reserve, attempts_forget
 
 TOTP_DIGITS = 6
 TOTP_STEP = 30
@@ -183,6 +183,33 @@ def login_second_factor_check(*, user: User, code: str, client_ip: str,
     login_attempt_failed(attempt=attempt, email=email, request_id=request_id,
                          reason="bad second factor")
     return LoginOutcome(DENIED)
+
+
+# --- passwords ------------------------------------------------------------------
+
+@sensitive_variables("password")
+def password_change(*, user: User, password: str, request_id: str = "") -> None:
+    """Set a new password the account chose while logged in (the old one was
+    checked by the caller), with its audit event in the same transaction."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_append(actor=account_actor(user), action="auth.password_changed",
+                     subject=str(user.vault.subject), request_id=request_id)
+
+
+@sensitive_variables("password")
+def password_reset_complete(*, user: User, password: str, client_ip: str = "",
+                            request_id: str = "") -> None:
+    """Set the password chosen through a reset link sent to the account's
+    e-mail, with its audit event in the same transaction. The link proved the
+    owner holds the address: the account's log-in failures are forgotten."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_append(actor=account_actor(user), action="auth.password_reset",
+                     subject=str(user.vault.subject), request_id=request_id)
+    attempts_forget(email=user.email, client_ip=client_ip)
 
 
 # --- TOTP ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -47,6 +47,8 @@ from .services import (
     login_attempt_reserve,
     login_password_check,
     login_second_factor_check,
+    password_change,
+    password_reset_complete,
     second_factor_check,
     totp_begin,
     totp_confirm,
@@ -322,8 +324,9 @@ def account_view(request: HttpRequest) -> HttpResponse:
         else:
             attempt.release()
         if valid:
-            password_form.save()
-            update_session_auth_hash(request, password_form.user)
+            password_change(user=user, password=password_form.cleaned_data["new_password1"],
+                            request_id=_request_id(request))
+            update_session_auth_hash(request, user)
             messages.success(request, _("Your password was changed."))
             return redirect("accounts:account")
         return _account_page(request, status=400, password_form=password_form)
@@ -427,6 +430,16 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # Django's form.save() would set the password unaudited: the service
+        # sets it with its audit event, in one transaction.
+        password_reset_complete(
+            user=form.user, password=form.cleaned_data["new_password1"],
+            client_ip=_client_ip(self.request), request_id=_request_id(self.request),
+        )
+        self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

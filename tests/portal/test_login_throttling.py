@@ -156,3 +156,23 @@ def test_ipv6_addresses_of_one_network_share_the_address_budget(make_consumer) -
 
     # One /64 is one subscriber: rotating through it buys no extra guesses.
     assert statuses == ["denied"] * 4 + ["throttled"]
+
+
+@override_settings(ACCOUNTS=LIMIT)
+def test_a_password_reset_lets_the_owner_in_at_once(client: Client, consumer: User) -> None:
+    import re
+
+    from django.core import mail
+
+    for _attempt in range(4):
+        log_in(client, consumer.email, GUESS)
+    client.post("/accounts/password/reset/", {"email": consumer.email})
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/[^\s]+/)", mail.outbox[-1].body)
+    assert link
+    set_url = client.get(link.group(1), follow=True).redirect_chain[-1][0]
+    client.post(set_url, {"new_password1": "another-Long-passphrase-7",
+                          "new_password2": "another-Long-passphrase-7"})
+
+    response = log_in(client, consumer.email, "another-Long-passphrase-7")
+
+    assert response.status_code == 302
