@@ -6,6 +6,7 @@ Passwords are checked in one place, the accounts log-in
 second factor and audits. ``django.contrib.auth.authenticate()``, which other
 code could call to check a password outside that path (an HTTP Basic
 authentication class, a third-party log-in form), therefore finds nobody.
+An account whose e-mail was never proven has no session either.
 """
 
 from __future__ import annotations
@@ -20,3 +21,7 @@ class EmailDigestBackend(ModelBackend):
         self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> Any:
         return None
+
+    def user_can_authenticate(self, user: Any) -> bool:
+        return bool(super().user_can_authenticate(user)
+                    and getattr(user, "email_verified_at", None) is not None)

@@ -21,6 +21,8 @@ accounts_settings = AppSettings("ACCOUNTS", defaults={
     # Failures are forgotten after this long without a new attempt (at least
     # twice the longest wait, whatever this says).
     "LOGIN_WINDOW_SECONDS": 3600,
+    # How long the link that proves a new account's e-mail works (3 days).
+    "EMAIL_VERIFY_SECONDS": 3 * 24 * 3600,
     # The issuer an authenticator app shows beside the TOTP code.
     "TOTP_ISSUER": "Sillage",
 })

@@ -11,10 +11,15 @@ from typing import Any
 
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.views.decorators.debug import sensitive_variables
 
 from audit.services import audit_append
@@ -43,9 +48,13 @@ def account_create(
     role: str = User.Role.CONSUMER,
     language: str = "en",
     is_superuser: bool = False,
+    email_verified: bool = True,
     request_id: str = "",
     **extra: Any,
 ) -> User:
+    """Create an account with its vault. Accounts made by operators, commands
+    and the demo are trusted with their e-mail (``email_verified``); the public
+    sign-up (``account_signup``) creates them unproven."""
     email = email.strip()
     try:
         validate_email(email)
@@ -61,10 +70,15 @@ def account_create(
             language=language,
             is_superuser=is_superuser,
             is_staff=is_superuser or role == User.Role.STAFF,
+            email_verified_at=timezone.now() if email_verified else None,
             **extra,
         )
         user.set_password(password)
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as error:  # the same address, created meanwhile
+            raise AccountExists("An account already uses this e-mail address.") from error
         vault_create(owner=user)
         user.email_sealed = account_field_seal(user=user, name="email", value=email)
         user.save(update_fields=["email_sealed"])
@@ -90,6 +104,107 @@ def account_fields_rekey(*, vault: Any, old_key: DataKey, new_key: DataKey) -> N
     owner.save(update_fields=fields)
 
 
+# --- sign-up and e-mail verification ---------------------------------------------
+# The sign-up answers the same whatever the address: whether it has an account
+# is said only to that address, by e-mail. A new account is usable once the
+# link mailed to it is followed (signed, time-limited, valid once).
+
+_VERIFY_SALT = "accounts.email-verification"
+
+
+def _verification_state(user: User) -> str:
+    """Changes when the link must stop working: a new password (a new sign-up
+    for the same unproven address) or the address proven."""
+    return salted_hmac(_VERIFY_SALT, f"{user.pk}|{user.password}|{user.email_verified_at}",
+                       algorithm="sha256").hexdigest()[:32]
+
+
+def email_verification_token(user: User) -> str:
+    return signing.dumps([str(user.pk), _verification_state(user)], salt=_VERIFY_SALT)
+
+
+def _send(*, to: str, template: str, context: dict[str, Any]) -> None:
+    subject = render_to_string(f"accounts/{template}_subject.txt", context).strip()
+    body = render_to_string(f"accounts/{template}_email.txt", context)
+    send_mail(subject, body, None, [to])
+
+
+def email_verification_send(*, user: User, site_url: str) -> None:
+    """Mail the account's address a link that proves the owner holds it.
+    ``site_url`` is the site's own address (scheme and host), for the link."""
+    path = reverse("accounts:email_verify", kwargs={"token": email_verification_token(user)})
+    days = max(1, int(accounts_settings.EMAIL_VERIFY_SECONDS) // 86400)
+    _send(to=user.email, template="email_verify",
+          context={"link": site_url.rstrip("/") + path, "days": days})
+
+
+@sensitive_variables("password")
+def account_signup(*, email: str, password: str, site_url: str, language: str = "en",
+                   request_id: str = "") -> None:
+    """The public sign-up. Whatever the address, the caller answers the same;
+    the address alone learns what happened:
+
+    - new: an unproven account is created and the address gets a link to prove it;
+    - an account that was never proven: nobody has shown they hold the address,
+      so the latest sign-up's password replaces the earlier one, and the
+      address gets a new link (earlier links stop working);
+    - a proven account: nothing changes; the address is told it already has
+      an account (log in, or reset the password).
+    """
+    try:
+        user = account_create(email=email, password=password, language=language,
+                              email_verified=False, request_id=request_id)
+    except AccountExists:
+        pass
+    else:
+        email_verification_send(user=user, site_url=site_url)
+        return
+    existing = User.objects.get(email_index=email_digest(email))
+    if not existing.is_active:
+        User().set_password(password)  # the same hashing work as the other answers
+        return
+    if not existing.email_verified:
+        with transaction.atomic():
+            existing.set_password(password)
+            existing.save(update_fields=["password"])
+        email_verification_send(user=existing, site_url=site_url)
+        return
+    User().set_password(password)  # the same hashing work as the other answers
+    _send(to=existing.email, template="signup_existing",
+          context={"login_link": site_url.rstrip("/") + reverse("accounts:login"),
+                   "reset_link": site_url.rstrip("/") + reverse("accounts:password_reset")})
+
+
+def _email_verified_mark(*, user: User, request_id: str) -> bool:
+    """Mark the address proven (in the caller's transaction); True if it was not yet."""
+    now = timezone.now()
+    if not User.objects.filter(pk=user.pk, email_verified_at__isnull=True).update(
+            email_verified_at=now):
+        return False
+    user.email_verified_at = now
+    audit_append(actor=account_actor(user), action="account.email_verified",
+                 subject=str(user.vault.subject), request_id=request_id)
+    return True
+
+
+def email_verify(*, token: str, request_id: str = "") -> User | None:
+    """Follow a sign-up link: the account it proves, or None (tampered,
+    expired, already used, or made stale by a newer sign-up)."""
+    try:
+        account_id, state = signing.loads(
+            token, salt=_VERIFY_SALT, max_age=int(accounts_settings.EMAIL_VERIFY_SECONDS))
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    with transaction.atomic():
+        user = (User.objects.select_for_update().filter(pk=account_id, is_active=True)
+                .select_related("vault").first())
+        if user is None or not constant_time_compare(str(state), _verification_state(user)):
+            return None
+        if not _email_verified_mark(user=user, request_id=request_id):
+            return None
+    return user
+
+
 # --- log-in -------------------------------------------------------------------
 # The one place where a password or a second factor is checked for a log-in
 # (accounts.backends checks none): every way into a session comes through here.
@@ -97,6 +212,7 @@ def account_fields_rekey(*, vault: Any, old_key: DataKey, new_key: DataKey) -> N
 
 OK = "ok"
 SECOND_FACTOR = "second_factor"
+UNVERIFIED = "unverified"
 DENIED = "denied"
 THROTTLED = "throttled"
 
@@ -104,8 +220,9 @@ THROTTLED = "throttled"
 @dataclass(frozen=True)
 class LoginOutcome:
     """What one log-in step decided: OK (log ``user`` in), SECOND_FACTOR (the
-    password is right, ask for a code), DENIED, or THROTTLED (nothing was
-    checked; try again in ``retry_after`` seconds)."""
+    password is right, ask for a code), UNVERIFIED (the password is right but
+    the address was never proven: no log-in), DENIED, or THROTTLED (nothing
+    was checked; try again in ``retry_after`` seconds)."""
 
     status: str
     user: User | None = None
@@ -124,10 +241,14 @@ def login_attempt_failed(*, attempt: Attempt, email: str, request_id: str = "",
     attempt.failed()
     user = User.objects.filter(email_index=email_digest(email)).select_related("vault").first()
     if user is not None:
-        with transaction.atomic():
-            audit_append(actor=account_actor(user), action="auth.login", outcome="denied",
-                         subject=str(user.vault.subject), request_id=request_id,
-                         detail={"reason": reason})
+        _login_denied_audit(user=user, reason=reason, request_id=request_id)
+
+
+def _login_denied_audit(*, user: User, reason: str, request_id: str) -> None:
+    with transaction.atomic():
+        audit_append(actor=account_actor(user), action="auth.login", outcome="denied",
+                     subject=str(user.vault.subject), request_id=request_id,
+                     detail={"reason": reason})
 
 
 def _login_complete(*, attempt: Attempt, user: User, request_id: str) -> LoginOutcome:
@@ -163,6 +284,10 @@ def login_password_check(*, email: str, password: str, client_ip: str,
     if user is None:
         login_attempt_failed(attempt=attempt, email=email, request_id=request_id)
         return LoginOutcome(DENIED)
+    if not user.email_verified:
+        attempt.release()  # the password was right: not a guess
+        _login_denied_audit(user=user, reason="e-mail not verified", request_id=request_id)
+        return LoginOutcome(UNVERIFIED, user)
     if user.two_factor_enabled:
         # Not a success yet: the account's failures are forgotten only once the
         # code is right, so knowing the password buys no extra code guesses.
@@ -203,12 +328,15 @@ def password_reset_complete(*, user: User, password: str, client_ip: str = "",
                             request_id: str = "") -> None:
     """Set the password chosen through a reset link sent to the account's
     e-mail, with its audit event in the same transaction. The link proved the
-    owner holds the address: the account's log-in failures are forgotten."""
+    owner holds the address: it counts as proven, and the account's log-in
+    failures are forgotten."""
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
         audit_append(actor=account_actor(user), action="auth.password_reset",
                      subject=str(user.vault.subject), request_id=request_id)
+        # The link came to the account's address: that proves it too.
+        _email_verified_mark(user=user, request_id=request_id)
     attempts_forget(email=user.email, client_ip=client_ip)
 
 

@@ -41,8 +41,10 @@ from .services import (
     OK,
     SECOND_FACTOR,
     THROTTLED,
-    AccountExists,
-    account_create,
+    UNVERIFIED,
+    account_signup,
+    email_verification_send,
+    email_verify,
     login_attempt_failed,
     login_attempt_reserve,
     login_password_check,
@@ -100,6 +102,12 @@ def _throttled(request: HttpRequest, template: str, context: dict[str, Any],
 # --- sign up, log in, log out ---------------------------------------------------------
 
 
+def _site_url(request: HttpRequest) -> str:
+    """This site's address as the visitor reached it (the host is checked
+    against ALLOWED_HOSTS), for links in e-mails."""
+    return request.build_absolute_uri("/")
+
+
 @sensitive_post_parameters("password", "password_confirm")
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -109,23 +117,35 @@ def signup_view(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = account_create(
+            account_signup(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
+                site_url=_site_url(request),
                 language=(get_language() or "en")[:8],
                 request_id=_request_id(request),
-            )
-        except AccountExists:
-            form.add_error(
-                "email", _("An account already uses this e-mail address. Log in instead?")
             )
         except ValueError:
             form.add_error("email", _("Enter a valid e-mail address."))
         else:
-            login(request, user, backend=BACKEND)
-            messages.success(request, _("Welcome to Sillage. Your vault is ready."))
-            return redirect("portal:dashboard")
+            # The same answer whether or not the address had an account.
+            return redirect("accounts:signup_done")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_done_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_done.html")
+
+
+@never_cache
+@require_http_methods(["GET"])
+def email_verify_view(request: HttpRequest, token: str) -> HttpResponse:
+    user = email_verify(token=token, request_id=_request_id(request))
+    if user is None:
+        return render(request, "accounts/email_verify_invalid.html", status=400)
+    messages.success(request, _(
+        "Your e-mail address is confirmed. Log in to open your vault."
+    ))
+    return redirect("accounts:login")
 
 
 def _pending_start(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
@@ -152,6 +172,13 @@ def _login(request: HttpRequest, data: Any, next_url: str) -> HttpResponse:
         )
         if outcome.status == THROTTLED:
             return _throttled(request, "accounts/login.html", context, outcome.retry_after)
+        if outcome.user is not None and outcome.status == UNVERIFIED:
+            email_verification_send(user=outcome.user, site_url=_site_url(request))
+            form.add_error(None, _(
+                "Confirm your e-mail address first: we have sent you a new link. "
+                "Follow it, then log in."
+            ))
+            return render(request, "accounts/login.html", context)
         if outcome.user is not None and outcome.status == SECOND_FACTOR:
             return _pending_start(request, outcome.user, next_url)
         if outcome.user is not None and outcome.status == OK:
