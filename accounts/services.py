@@ -167,6 +167,9 @@ def account_signup(*, email: str, password: str, site_url: str, language: str = 
         with transaction.atomic():
             existing.set_password(password)
             existing.save(update_fields=["password"])
+            audit_append(actor=account_actor(existing), action="auth.password_changed",
+                         subject=str(existing.vault.subject), request_id=request_id,
+                         detail={"by": "sign-up"})
         email_verification_send(user=existing, site_url=site_url)
         return
     User().set_password(password)  # the same hashing work as the other answers

@@ -159,6 +159,11 @@ def test_signing_up_again_before_confirming_takes_the_new_password_and_link(
     assert User.objects.count() == 1
     assert log_in(client, "nina@example.test", OTHER_PASSWORD).status_code == 200
     assert log_in(client, "nina@example.test", PASSWORD)["Location"] == "/"
+    # The replaced password is audited like any password change, nothing personal in it.
+    user = User.objects.get()
+    replaced = AuditEvent.objects.get(action="auth.password_changed",
+                                      subject=str(user.vault.subject))
+    assert replaced.detail == {"by": "sign-up"}
 
 
 def test_a_password_reset_confirms_the_address(client: Client) -> None:
