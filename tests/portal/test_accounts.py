@@ -165,7 +165,7 @@ def test_changing_the_password_needs_the_old_one(client: Client, consumer: User)
 
 
 @override_settings(ACCOUNTS={"LOGIN_MAX_FAILURES": 2, "LOGIN_WINDOW_SECONDS": 600,
-                           "TOTP_ISSUER": "Sillage"})
+                           "LOGIN_BACKOFF_SECONDS": 30})
 def test_a_stolen_session_cannot_guess_the_password_through_the_account_page(
     client: Client, consumer: User
 ) -> None:

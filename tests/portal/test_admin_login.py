@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -79,6 +79,7 @@ def test_a_staff_session_without_the_second_factor_does_not_open_the_admin(
     assert client.get("/admin/audit/auditevent/").status_code == 302
 
 
+@override_settings(ACCOUNTS={"LOGIN_BACKOFF_SECONDS": 30})
 def test_wrong_passwords_at_the_admin_login_are_throttled_and_audited(
     client: Client, staff: User
 ) -> None:

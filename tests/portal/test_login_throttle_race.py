@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connections
+from django.test import override_settings
 
 from accounts.models import User
 from accounts.services import login_password_check
@@ -19,6 +20,7 @@ LIMIT = 5
 
 
 @pytest.mark.django_db(transaction=True)
+@override_settings(ACCOUNTS={"LOGIN_MAX_FAILURES": LIMIT, "LOGIN_BACKOFF_SECONDS": 30})
 def test_forty_concurrent_wrong_passwords_get_at_most_the_limit_of_checks(
     make_consumer, monkeypatch
 ) -> None:
