@@ -57,6 +57,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     totp_enabled_at = models.DateTimeField(null=True, blank=True)
     # Last accepted TOTP time step: a code is never accepted twice.
     totp_last_step = models.BigIntegerField(null=True, blank=True)
+    # When the owner proved they hold the log-in e-mail (the sign-up link, or a
+    # password reset). Accounts made by operators count as proven at creation.
+    # Until then the account cannot log in.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()  # type: ignore[misc]
 
@@ -75,6 +79,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             cached = account_field_open(user=self, name="email", sealed=self.email_sealed)
             self._email_plain = cached
         return cached
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def two_factor_enabled(self) -> bool:

@@ -6,15 +6,21 @@ import base64
 import hmac
 import secrets
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
-from django.core.cache import cache
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.views.decorators.debug import sensitive_variables
 
 from audit.services import audit_append
 from core.actors import account_actor
@@ -25,6 +31,7 @@ from vault.services import account_field_seal, vault_create
 from .conf import accounts_settings
 from .errors import AccountExists, EmailInvalid, TwoFactorAlreadyOn
 from .models import RecoveryCode, User, email_digest
+from .throttle import Attempt, attempt_reserve, attempts_forget
 
 TOTP_DIGITS = 6
 TOTP_STEP = 30
@@ -38,9 +45,13 @@ def account_create(
     role: str = User.Role.CONSUMER,
     language: str = "en",
     is_superuser: bool = False,
+    email_verified: bool = True,
     request_id: str = "",
     **extra: Any,
 ) -> User:
+    """Create an account with its vault. Accounts made by operators, commands
+    and the demo are trusted with their e-mail (``email_verified``); the public
+    sign-up (``account_signup``) creates them unproven."""
     email = email.strip()
     try:
         validate_email(email)
@@ -56,10 +67,15 @@ def account_create(
             language=language,
             is_superuser=is_superuser,
             is_staff=is_superuser or role == User.Role.STAFF,
+            email_verified_at=timezone.now() if email_verified else None,
             **extra,
         )
         user.set_password(password)
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as error:  # the same address, created meanwhile
+            raise AccountExists("An account already uses this e-mail address.") from error
         vault_create(owner=user)
         user.email_sealed = account_field_seal(user=user, name="email", value=email)
         user.save(update_fields=["email_sealed"])
@@ -85,44 +101,243 @@ def account_fields_rekey(*, vault: Any, old_key: DataKey, new_key: DataKey) -> N
     owner.save(update_fields=fields)
 
 
-# --- log-in throttling -------------------------------------------------------
+# --- sign-up and e-mail verification ---------------------------------------------
+# The sign-up answers the same whatever the address: whether it has an account
+# is said only to that address, by e-mail. A new account is usable once the
+# link mailed to it is followed (signed, time-limited, valid once).
 
-def _throttle_keys(email: str, client_ip: str) -> list[str]:
-    account = blind_index(email.strip().lower(), purpose="login-throttle")
-    address = blind_index(client_ip or "unknown", purpose="login-throttle-ip")
-    return [f"login-fail:acct:{account}", f"login-fail:ip:{address}"]
-
-
-def login_allowed(*, email: str, client_ip: str) -> bool:
-    """False once an account or an address has used up its failures in the window."""
-    limit = int(accounts_settings.LOGIN_MAX_FAILURES)
-    account_key, ip_key = _throttle_keys(email, client_ip)
-    counts = cache.get_many([account_key, ip_key])
-    return counts.get(account_key, 0) < limit and counts.get(ip_key, 0) < limit * 4
+_VERIFY_SALT = "accounts.email-verification"
 
 
-def login_failed(*, email: str, client_ip: str, request_id: str = "") -> None:
-    window = int(accounts_settings.LOGIN_WINDOW_SECONDS)
-    for key in _throttle_keys(email, client_ip):
-        if cache.add(key, 1, timeout=window) is False:
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=window)
+def _verification_state(user: User) -> str:
+    """Changes when the link must stop working: a new password (a new sign-up
+    for the same unproven address) or the address proven."""
+    return salted_hmac(_VERIFY_SALT, f"{user.pk}|{user.password}|{user.email_verified_at}",
+                       algorithm="sha256").hexdigest()[:32]
+
+
+def email_verification_token(user: User) -> str:
+    return signing.dumps([str(user.pk), _verification_state(user)], salt=_VERIFY_SALT)
+
+
+def _send(*, to: str, template: str, context: dict[str, Any]) -> None:
+    subject = render_to_string(f"accounts/{template}_subject.txt", context).strip()
+    body = render_to_string(f"accounts/{template}_email.txt", context)
+    send_mail(subject, body, None, [to])
+
+
+def email_verification_send(*, user: User, site_url: str) -> None:
+    """Mail the account's address a link that proves the owner holds it.
+    ``site_url`` is the site's own address (scheme and host), for the link."""
+    path = reverse("accounts:email_verify", kwargs={"token": email_verification_token(user)})
+    days = max(1, int(accounts_settings.EMAIL_VERIFY_SECONDS) // 86400)
+    _send(to=user.email, template="email_verify",
+          context={"link": site_url.rstrip("/") + path, "days": days})
+
+
+@sensitive_variables("password")
+def account_signup(*, email: str, password: str, site_url: str, language: str = "en",
+                   request_id: str = "") -> None:
+    """The public sign-up. Whatever the address, the caller answers the same;
+    the address alone learns what happened:
+
+    - new: an unproven account is created and the address gets a link to prove it;
+    - an account that was never proven: nobody has shown they hold the address,
+      so the latest sign-up's password replaces the earlier one, and the
+      address gets a new link (earlier links stop working);
+    - a proven account: nothing changes; the address is told it already has
+      an account (log in, or reset the password).
+    """
+    try:
+        user = account_create(email=email, password=password, language=language,
+                              email_verified=False, request_id=request_id)
+    except AccountExists:
+        pass
+    else:
+        email_verification_send(user=user, site_url=site_url)
+        return
+    existing = User.objects.get(email_index=email_digest(email))
+    if not existing.is_active:
+        User().set_password(password)  # the same hashing work as the other answers
+        return
+    if not existing.email_verified:
+        with transaction.atomic():
+            existing.set_password(password)
+            existing.save(update_fields=["password"])
+            audit_append(actor=account_actor(existing), action="auth.password_changed",
+                         subject=str(existing.vault.subject), request_id=request_id,
+                         detail={"by": "sign-up"})
+        email_verification_send(user=existing, site_url=site_url)
+        return
+    User().set_password(password)  # the same hashing work as the other answers
+    _send(to=existing.email, template="signup_existing",
+          context={"login_link": site_url.rstrip("/") + reverse("accounts:login"),
+                   "reset_link": site_url.rstrip("/") + reverse("accounts:password_reset")})
+
+
+def _email_verified_mark(*, user: User, request_id: str) -> bool:
+    """Mark the address proven (in the caller's transaction); True if it was not yet."""
+    now = timezone.now()
+    if not User.objects.filter(pk=user.pk, email_verified_at__isnull=True).update(
+            email_verified_at=now):
+        return False
+    user.email_verified_at = now
+    audit_append(actor=account_actor(user), action="account.email_verified",
+                 subject=str(user.vault.subject), request_id=request_id)
+    return True
+
+
+def email_verify(*, token: str, request_id: str = "") -> User | None:
+    """Follow a sign-up link: the account it proves, or None (tampered,
+    expired, already used, or made stale by a newer sign-up)."""
+    try:
+        account_id, state = signing.loads(
+            token, salt=_VERIFY_SALT, max_age=int(accounts_settings.EMAIL_VERIFY_SECONDS))
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    with transaction.atomic():
+        user = (User.objects.select_for_update().filter(pk=account_id, is_active=True)
+                .select_related("vault").first())
+        if user is None or not constant_time_compare(str(state), _verification_state(user)):
+            return None
+        if not _email_verified_mark(user=user, request_id=request_id):
+            return None
+    return user
+
+
+# --- log-in -------------------------------------------------------------------
+# The one place where a password or a second factor is checked for a log-in
+# (accounts.backends checks none): every way into a session comes through here.
+# Each check is reserved in the throttle first (accounts.throttle), then settled.
+
+OK = "ok"
+SECOND_FACTOR = "second_factor"
+UNVERIFIED = "unverified"
+DENIED = "denied"
+THROTTLED = "throttled"
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """What one log-in step decided: OK (log ``user`` in), SECOND_FACTOR (the
+    password is right, ask for a code), UNVERIFIED (the password is right but
+    the address was never proven: no log-in), DENIED, or THROTTLED (nothing
+    was checked; try again in ``retry_after`` seconds)."""
+
+    status: str
+    user: User | None = None
+    retry_after: int = 0
+
+
+def login_attempt_reserve(*, email: str, client_ip: str) -> Attempt:
+    """Reserve a check of this account's password or code from this address,
+    before checking it (for pages that ask for the password again)."""
+    return attempt_reserve(email=email, client_ip=client_ip)
+
+
+def login_attempt_failed(*, attempt: Attempt, email: str, request_id: str = "",
+                         reason: str = "bad credentials") -> None:
+    """A reserved check failed: it stays counted, and is audited when the account exists."""
+    attempt.failed()
     user = User.objects.filter(email_index=email_digest(email)).select_related("vault").first()
     if user is not None:
-        with transaction.atomic():
-            audit_append(actor=account_actor(user), action="auth.login", outcome="denied",
-                         subject=str(user.vault.subject), request_id=request_id,
-                         detail={"reason": "bad credentials"})
+        _login_denied_audit(user=user, reason=reason, request_id=request_id)
 
 
-def login_succeeded(*, user: User, email: str, client_ip: str, request_id: str = "") -> None:
-    cache.delete(_throttle_keys(email, client_ip)[0])
+def _login_denied_audit(*, user: User, reason: str, request_id: str) -> None:
+    with transaction.atomic():
+        audit_append(actor=account_actor(user), action="auth.login", outcome="denied",
+                     subject=str(user.vault.subject), request_id=request_id,
+                     detail={"reason": reason})
+
+
+def _login_complete(*, attempt: Attempt, user: User, request_id: str) -> LoginOutcome:
+    attempt.succeeded()
     with transaction.atomic():
         audit_append(actor=account_actor(user), action="auth.login",
                      subject=str(user.vault.subject), request_id=request_id,
                      detail={"second_factor": user.two_factor_enabled})
+    return LoginOutcome(OK, user)
+
+
+@sensitive_variables("password")
+def _password_user(email: str, password: str) -> User | None:
+    """The active account with this e-mail and password, else None."""
+    user = User.objects.filter(email_index=email_digest(email)).first()
+    if user is None:
+        # Hash anyway, so that an unknown address answers as slowly as a known one.
+        User().set_password(password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    return user
+
+
+@sensitive_variables("password")
+def login_password_check(*, email: str, password: str, client_ip: str,
+                         request_id: str = "") -> LoginOutcome:
+    """First step of a log-in: reserve the attempt, then check the password."""
+    attempt = attempt_reserve(email=email, client_ip=client_ip)
+    if not attempt.allowed:
+        return LoginOutcome(THROTTLED, retry_after=attempt.retry_after)
+    user = _password_user(email, password)
+    if user is None:
+        login_attempt_failed(attempt=attempt, email=email, request_id=request_id)
+        return LoginOutcome(DENIED)
+    if not user.email_verified:
+        attempt.release()  # the password was right: not a guess
+        _login_denied_audit(user=user, reason="e-mail not verified", request_id=request_id)
+        return LoginOutcome(UNVERIFIED, user)
+    if user.two_factor_enabled:
+        # Not a success yet: the account's failures are forgotten only once the
+        # code is right, so knowing the password buys no extra code guesses.
+        attempt.release()
+        return LoginOutcome(SECOND_FACTOR, user)
+    return _login_complete(attempt=attempt, user=user, request_id=request_id)
+
+
+def login_second_factor_check(*, user: User, code: str, client_ip: str,
+                              request_id: str = "") -> LoginOutcome:
+    """Second step of a log-in (the password was right): reserve, then check the code."""
+    email = user.email
+    attempt = attempt_reserve(email=email, client_ip=client_ip)
+    if not attempt.allowed:
+        return LoginOutcome(THROTTLED, retry_after=attempt.retry_after)
+    if second_factor_check(user=user, code=code):
+        return _login_complete(attempt=attempt, user=user, request_id=request_id)
+    login_attempt_failed(attempt=attempt, email=email, request_id=request_id,
+                         reason="bad second factor")
+    return LoginOutcome(DENIED)
+
+
+# --- passwords ------------------------------------------------------------------
+
+@sensitive_variables("password")
+def password_change(*, user: User, password: str, request_id: str = "") -> None:
+    """Set a new password the account chose while logged in (the old one was
+    checked by the caller), with its audit event in the same transaction."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_append(actor=account_actor(user), action="auth.password_changed",
+                     subject=str(user.vault.subject), request_id=request_id)
+
+
+@sensitive_variables("password")
+def password_reset_complete(*, user: User, password: str, client_ip: str = "",
+                            request_id: str = "") -> None:
+    """Set the password chosen through a reset link sent to the account's
+    e-mail, with its audit event in the same transaction. The link proved the
+    owner holds the address: it counts as proven, and the account's log-in
+    failures are forgotten."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_append(actor=account_actor(user), action="auth.password_reset",
+                     subject=str(user.vault.subject), request_id=request_id)
+        # The link came to the account's address: that proves it too.
+        _email_verified_mark(user=user, request_id=request_id)
+    attempts_forget(email=user.email, client_ip=client_ip)
 
 
 # --- TOTP ---------------------------------------------------------------------

@@ -53,3 +53,13 @@ class AppSettings:
 
     def __repr__(self) -> str:
         return f"<AppSettings {self._setting}>"
+
+
+# Options of the core layer itself, shared by every app: ``settings.CORE``.
+core_settings = AppSettings("CORE", defaults={
+    # Networks (CIDRs, e.g. "10.0.0.0/8") of the reverse proxies and load
+    # balancers in front of Sillage. Only a connection from one of these may
+    # say, in X-Forwarded-For, which client it forwards. Empty: the client is
+    # the connection's own address (REMOTE_ADDR), and X-Forwarded-For is ignored.
+    "TRUSTED_PROXIES": [],
+})

@@ -21,7 +21,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on Sillage's site: no log-in form of its own, open only to
+    # staff whose session passed the second factor (accounts/admin_site.py).
+    "accounts.admin_site.SillageAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -244,9 +246,16 @@ def vault_settings(secrets: dict[str, str]) -> dict[str, object]:
 # Each app's options: a namespaced dict named after the app, read through the
 # app's conf.py (core/conf.py), where every option and its default is written.
 # Only what a deployment sets (here, from the environment) is listed below.
+CORE = {
+    # CIDRs of the load balancers / reverse proxies whose X-Forwarded-For is believed.
+    "TRUSTED_PROXIES": env.list("SILLAGE_TRUSTED_PROXIES", default=[]),
+}
 ACCOUNTS = {
     "LOGIN_MAX_FAILURES": env.int("SILLAGE_LOGIN_MAX_FAILURES", default=5),
-    "LOGIN_WINDOW_SECONDS": env.int("SILLAGE_LOGIN_WINDOW_SECONDS", default=900),
+    "LOGIN_ACCOUNT_MAX_FAILURES": env.int("SILLAGE_LOGIN_ACCOUNT_MAX_FAILURES", default=20),
+    "LOGIN_ADDRESS_MAX_FAILURES": env.int("SILLAGE_LOGIN_ADDRESS_MAX_FAILURES", default=20),
+    "LOGIN_BACKOFF_MAX_SECONDS": env.int("SILLAGE_LOGIN_BACKOFF_MAX_SECONDS", default=900),
+    "LOGIN_WINDOW_SECONDS": env.int("SILLAGE_LOGIN_WINDOW_SECONDS", default=3600),
 }
 
 LOGGING = {

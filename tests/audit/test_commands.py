@@ -9,7 +9,6 @@ from accounts.models import User, email_digest
 from audit.models import AuditEvent, VerificationRun
 from regulator.models import RegulatorToken
 from regulator.services import regulator_token_user
-from tests.factories.accounts import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -64,9 +63,18 @@ def test_audit_export_refuses_a_file_in_the_way(tmp_path):
 
 
 def test_staff_create_a_regulator_in_the_admin_and_see_the_credentials_once(make_user):
+    from django.test import Client
+
+    from tests.factories.accounts import PASSWORD, enable_two_factor, totp_code
+
     staff = make_user("staff")
     User.objects.filter(pk=staff.pk).update(is_superuser=True, is_staff=True)
-    client = client_for(user=User.objects.get(pk=staff.pk))
+    staff = User.objects.get(pk=staff.pk)
+    enable_two_factor(user=staff)
+    client = Client()
+    # The admin opens only to a staff session that logged in with its second factor.
+    client.post("/accounts/login/?next=/admin/", {"email": staff.email, "password": PASSWORD})
+    assert client.post("/accounts/login/verify/", {"code": totp_code(user=staff)})["Location"] == "/admin/"
     assert client.get("/admin/regulator/regulator/add/").status_code == 200
     response = client.post("/admin/regulator/regulator/add/",
                            {"email": "auditor@dpa.example", "token": "on"})

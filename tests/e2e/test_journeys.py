@@ -1,13 +1,16 @@
-"""The consumer's key journeys through a real headless Chromium: sign up,
-import a brand's CSV, see it in the vault, export it, delete the account; the
-portal in French; two-factor log-in; keyboard use."""
+"""The consumer's key journeys through a real headless Chromium: sign up
+(confirming the address by the link in the e-mail), import a brand's CSV, see
+it in the vault, export it, delete the account; the portal in French;
+two-factor log-in; keyboard use."""
 
 from __future__ import annotations
 
+import re
 import time
 import zipfile
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -19,12 +22,27 @@ from vault.models import Record
 pytestmark = pytest.mark.e2e
 
 
+def _confirmation_link(email: str) -> str:
+    """The link in the last confirmation e-mail sent to ``email``."""
+    messages = [message for message in mail.outbox if message.to == [email]]
+    assert messages, f"no e-mail to {email}"
+    match = re.search(r"https?://[^/\s]+(/accounts/verify/[^\s]+/)", messages[-1].body)
+    assert match, messages[-1].body
+    return match.group(1)
+
+
 def _sign_up(page: Page, email: str) -> None:
+    """Sign up, follow the link mailed to the address, log in."""
     page.goto("/accounts/signup/")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Confirm password").fill(PASSWORD)
     page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+
+    page.goto(_confirmation_link(email))
+    expect(page.get_by_text("Your e-mail address is confirmed.")).to_be_visible()
+    _log_in(page, email)
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello")
 
 
@@ -44,7 +62,7 @@ def _log_out(page: Page) -> None:
 def test_sign_up_import_see_export_and_delete_the_account(page: Page, live_server) -> None:
     email = "journey@example.test"
 
-    # Sign up: lands on the dashboard, logged in.
+    # Sign up, confirm the address from the e-mail, log in: lands on the dashboard.
     _sign_up(page, email)
     assert page.url == f"{live_server.url}/"
 
@@ -136,10 +154,16 @@ def test_switching_to_french_shows_french_text(page: Page) -> None:
     page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Consultez vos e-mails")
+
+    page.goto(_confirmation_link("francoise@example.test"))
+    expect(page.get_by_text("Votre adresse e-mail est confirmée.")).to_be_visible()
+    page.get_by_label("E-mail").fill("francoise@example.test")
+    page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter", exact=True).click()
     nav = page.get_by_role("navigation", name="Principale")
     expect(nav.get_by_role("link", name="Tableau de bord")).to_be_visible()
     expect(nav.get_by_role("link", name="Coffre")).to_be_visible()
-    expect(page.get_by_text("Bienvenue sur Sillage. Votre coffre est prêt.")).to_be_visible()
 
 
 def test_turning_on_2fa_then_logging_in_needs_a_code(page: Page) -> None:

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 PAGES = ["/", "/vault/", "/vault/identity/", "/vault/preferences/", "/vault/purchases/",
          "/vault/import/", "/vault/export/", "/accounts/", "/accounts/2fa/", "/accounts/delete/",
          "/accounts/logout/"]
-ANONYMOUS_PAGES = ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/",
+ANONYMOUS_PAGES = ["/accounts/login/", "/accounts/signup/", "/accounts/signup/done/",
+                   "/accounts/password/reset/",
                    "/accounts/password/reset/done/", "/accounts/password/reset/complete/",
                    "/accounts/goodbye/"]
 
