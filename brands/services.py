@@ -23,7 +23,7 @@ from audit.services import audit_append
 from consents.models import READ, WRITE, AccessToken
 from consents.purposes import purpose_default
 from consents.scopes import PURPOSES
-from consents.services import client_tokens_revoke
+from consents.services import client_tokens_revoke, clients_all_tokens_revoke
 from core.actors import OPERATOR, Actor, brand_application_actor
 from vault.crypto import blind_index
 from vault.facets import RecordInvalid
@@ -209,7 +209,7 @@ def application_secret_rotate(*, application: Application, actor: Actor) -> str:
         raise BrandError(_("a public client has no secret"))
     secret = secrets.token_urlsafe(48)
     with transaction.atomic(durable=True):
-        locked = Application.objects.select_for_update().get(pk=application.pk)
+        locked = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
         locked.client_secret = secret
         locked.secret_rotated_at = timezone.now()
         locked.save(update_fields=["client_secret", "secret_rotated_at", "updated"])
@@ -226,13 +226,80 @@ def application_update(*, application: Application, name: str, redirect_uris: It
     uris = clean_redirect_uris(redirect_uris)
     declared = clean_purposes(purposes)
     with transaction.atomic(durable=True):
-        locked = Application.objects.select_for_update().get(pk=application.pk)
+        locked = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
         locked.name = " ".join(str(name or "").split())[:120] or locked.name
         locked.redirect_uris = " ".join(uris)
         locked.purposes = declared
         locked.save(update_fields=["name", "redirect_uris", "purposes", "updated"])
         audit_append(actor=actor, action="brand.client_updated",
                      detail={"brand": locked.brand.slug, "client_id": locked.client_id})
+    return locked
+
+
+def application_disable(*, application: Application, actor: Actor, reason: str = "") -> Application:
+    """Stop a client now: it can no longer authenticate or be authorised, and
+    every token it holds (consumers' and its own client-credentials tokens)
+    and every unused code ends in the same transaction. The consents stay;
+    enabling the client again does not bring the tokens back."""
+    with transaction.atomic(durable=True):
+        locked = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+        if locked.disabled_at is not None:
+            return locked
+        now = timezone.now()
+        locked.disabled_at = now
+        locked.save(update_fields=["disabled_at", "updated"])
+        ended = clients_all_tokens_revoke(applications=[locked], now=now)
+        audit_append(actor=actor, action="brand.client_disabled",
+                     detail={"brand": locked.brand.slug, "client_id": locked.client_id,
+                             "tokens_revoked": ended, "reason": reason[:200]})
+    application.disabled_at = locked.disabled_at
+    return locked
+
+
+def application_enable(*, application: Application, actor: Actor) -> Application:
+    """Let a disabled client authenticate again (its old tokens stay dead)."""
+    with transaction.atomic(durable=True):
+        locked = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+        if locked.disabled_at is None:
+            return locked
+        locked.disabled_at = None
+        locked.save(update_fields=["disabled_at", "updated"])
+        audit_append(actor=actor, action="brand.client_enabled",
+                     detail={"brand": locked.brand.slug, "client_id": locked.client_id})
+    application.disabled_at = None
+    return locked
+
+
+def brand_disable(*, brand: Brand, actor: Actor, reason: str = "") -> Brand:
+    """Stop a brand now: none of its clients can authenticate or be authorised
+    while it is disabled, and every token they hold ends in this transaction."""
+    with transaction.atomic(durable=True):
+        locked = Brand.objects.select_for_update().get(pk=brand.pk)
+        if locked.disabled_at is not None:
+            return locked
+        now = timezone.now()
+        locked.disabled_at = now
+        locked.save(update_fields=["disabled_at"])
+        clients = list(Application.objects.filter(brand=locked).values_list("pk", flat=True))
+        ended = clients_all_tokens_revoke(applications=clients, now=now)
+        audit_append(actor=actor, action="brand.disabled",
+                     detail={"brand": locked.slug, "tokens_revoked": ended,
+                             "reason": reason[:200]})
+    brand.disabled_at = locked.disabled_at
+    return locked
+
+
+def brand_enable(*, brand: Brand, actor: Actor) -> Brand:
+    """Let a disabled brand's clients work again (clients disabled on their own
+    stay disabled; old tokens stay dead)."""
+    with transaction.atomic(durable=True):
+        locked = Brand.objects.select_for_update().get(pk=brand.pk)
+        if locked.disabled_at is None:
+            return locked
+        locked.disabled_at = None
+        locked.save(update_fields=["disabled_at"])
+        audit_append(actor=actor, action="brand.enabled", detail={"brand": locked.slug})
+    brand.disabled_at = None
     return locked
 
 

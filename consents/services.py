@@ -303,6 +303,23 @@ def client_tokens_revoke(*, application: Any) -> int:
     return ended
 
 
+def clients_all_tokens_revoke(*, applications: Iterable[Any], now: dt.datetime) -> int:
+    """End every credential issued to these clients, when they (or their brand)
+    are disabled: consumers' access and refresh tokens, unused authorization
+    codes, client-credentials tokens. The consents stay: the consumer decides
+    about those. Call inside the caller's transaction; returns the number of
+    access and refresh tokens ended."""
+    applications = list(applications)
+    refresh = RefreshToken.objects.filter(
+        application__in=applications, revoked__isnull=True
+    ).update(revoked=now, updated=now, access_token=None)
+    access, _detail = AccessToken.objects.filter(application__in=applications).delete()
+    Grant.objects.filter(application__in=applications, used_at__isnull=True).update(
+        used_at=now, expires=now
+    )
+    return refresh + access
+
+
 def consents_on_erasure(*, vault_id: Any, actor: Actor, request_id: str = "") -> int:
     """Before a vault is erased: end every token of its consents and tell each
     brand that held one (``data.erased`` webhook), in the erasure's transaction.
