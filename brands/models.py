@@ -115,9 +115,13 @@ class Application(AbstractApplication):
 class IdempotencyKey(models.Model):
     """A brand's Idempotency-Key for one write: a keyed digest of the request and
     the response it got, so a retry gets the same answer and a different body
-    under the same key is refused. The stored response holds ids, never values."""
+    under the same key is refused. The stored response holds ids, never values.
+
+    A key belongs to one consent (one consumer's vault): the same key sent with
+    another consumer's token is another write, never a replay of this one."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    consent = models.ForeignKey("consents.Consent", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     request_digest = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField()
@@ -126,8 +130,8 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["application", "key"], name="idempotencykey_unique")
+            models.UniqueConstraint(fields=["consent", "key"], name="idempotencykey_consent_unique")
         ]
 
     def __str__(self) -> str:
-        return f"idempotency key of application {self.application_id}"
+        return f"idempotency key of consent {self.consent_id}"

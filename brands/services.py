@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from oauth2_provider.settings import oauth2_settings
 
 from audit.services import audit_append
-from consents.models import READ, WRITE, AccessToken
+from consents.models import READ, WRITE, AccessToken, Consent
 from consents.purposes import purpose_default
 from consents.scopes import PURPOSES
 from consents.services import client_tokens_revoke, clients_all_tokens_revoke
@@ -363,11 +363,10 @@ def request_digest(*, facet: str, payload: Any) -> str:
     return blind_index(f"{facet}|{canonical}", purpose="api-idempotency")
 
 
-def _replay(*, application: Application, key: str, digest_value: str) -> WriteResult | None:
+def _replay(*, consent: Consent, key: str, digest_value: str) -> WriteResult | None:
     horizon = timezone.now() - dt.timedelta(hours=int(brands_settings.IDEMPOTENCY_HOURS))
     stored = (
-        IdempotencyKey.objects.filter(application=application, key=key, created_at__gte=horizon)
-        .first()
+        IdempotencyKey.objects.filter(consent=consent, key=key, created_at__gte=horizon).first()
     )
     if stored is None:
         return None
@@ -380,20 +379,21 @@ def api_facet_write(*, token: AccessToken, facet: str, data: Any, occurred_at: A
                     idempotency_key: str = "", request_id: str = "") -> WriteResult:
     """Store one record from the brand holding ``token``, attributed to the
     brand, all or nothing; a retry with the same Idempotency-Key gets the
-    first answer and writes nothing."""
+    first answer and writes nothing. A key is scoped to the token's consent: the
+    same key under another consumer's consent is another write."""
     consent = require_facet(token=token, facet=facet, mode=WRITE)
     application = token.application
     payload = {"data": data, "occurred_at": occurred_at}
     digest_value = request_digest(facet=facet, payload=payload)
     if idempotency_key:
-        replay = _replay(application=application, key=idempotency_key, digest_value=digest_value)
+        replay = _replay(consent=consent, key=idempotency_key, digest_value=digest_value)
         if replay is not None:
             return replay
     try:
         with transaction.atomic(durable=True):
             if idempotency_key:
                 # Expired keys are forgotten so the same key can serve again.
-                IdempotencyKey.objects.filter(application=application, key=idempotency_key).delete()
+                IdempotencyKey.objects.filter(consent=consent, key=idempotency_key).delete()
             record = record_write(
                 vault=consent.vault, facet=facet, data=data, occurred_at=occurred_at,
                 source=application.brand.name, actor=brand_application_actor(application),
@@ -409,8 +409,8 @@ def api_facet_write(*, token: AccessToken, facet: str, data: Any, occurred_at: A
             }
             if idempotency_key:
                 IdempotencyKey.objects.create(
-                    application=application, key=idempotency_key, request_digest=digest_value,
-                    response_status=201, response_body=body, created_at=timezone.now(),
+                    application=application, consent=consent, key=idempotency_key,
+                    request_digest=digest_value, response_status=201, response_body=body, created_at=timezone.now(),
                 )
     except RecordInvalid as error:
         api_access_denied(token=token, facet=facet, mode=WRITE, reason=f"invalid_record:{error.field}",
@@ -419,8 +419,7 @@ def api_facet_write(*, token: AccessToken, facet: str, data: Any, occurred_at: A
     except IntegrityError:
         # A concurrent request with the same key won: answer as it did.
         if idempotency_key:
-            replay = _replay(application=application, key=idempotency_key,
-                             digest_value=digest_value)
+            replay = _replay(consent=consent, key=idempotency_key, digest_value=digest_value)
             if replay is not None:
                 return replay
         raise
