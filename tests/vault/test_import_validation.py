@@ -122,7 +122,7 @@ def test_an_unnamed_or_garbled_source_is_refused(consumer, source):
     assert table_state() == before
 
 
-def test_a_failure_while_storing_rolls_back_the_whole_import(consumer, monkeypatch):
+def test_a_failure_while_storing_rolls_back_the_whole_import(consumer, monkeypatch, settings):
     from vault import services
 
     calls = {"n": 0}
@@ -135,7 +135,7 @@ def test_a_failure_while_storing_rolls_back_the_whole_import(consumer, monkeypat
         return real(self)
 
     monkeypatch.setattr(services._RecordInserter, "flush", failing_flush)
-    monkeypatch.setitem(services.settings.VAULT, "IMPORT_BATCH_SIZE", 2)
+    settings.VAULT = {**settings.VAULT, "IMPORT_BATCH_SIZE": 2}
     before = table_state()
     with pytest.raises(RuntimeError):
         _import(consumer, csv_bytes(*([GOOD_ROW] * 5)), "a.csv")
