@@ -107,6 +107,32 @@ def brand_member_add(*, brand: Brand, user: User, role: str, actor: Actor) -> Br
     return membership
 
 
+def brand_verified_set(*, brand: Brand, verified: bool, actor: Actor) -> Brand:
+    """Mark a brand as checked by Sillage staff (shown on consent screens), or not."""
+    with transaction.atomic(durable=True):
+        locked = Brand.objects.select_for_update().get(pk=brand.pk)
+        if locked.verified == verified:
+            return locked
+        locked.verified = verified
+        locked.save(update_fields=["verified"])
+        audit_append(actor=actor, action="brand.verified",
+                     detail={"brand": locked.slug, "verified": verified})
+    brand.verified = verified
+    return locked
+
+
+def brand_member_remove(*, membership: BrandMembership, actor: Actor) -> None:
+    """Take a staff member off a brand (their account stays)."""
+    with transaction.atomic(durable=True):
+        locked = (BrandMembership.objects.select_for_update(of=("self",))
+                  .select_related("brand").filter(pk=membership.pk).first())
+        if locked is None:
+            return
+        detail = {"brand": locked.brand.slug, "role": locked.role, "user": str(locked.user_id)}
+        locked.delete()
+        audit_append(actor=actor, action="brand.member_removed", detail=detail)
+
+
 # --- OAuth clients --------------------------------------------------------------------
 
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
