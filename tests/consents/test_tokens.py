@@ -289,3 +289,31 @@ def test_narrowing_a_consent_never_widens_a_token_the_brand_scoped_down(flow: Fl
     consent_narrow(consent=Consent.objects.get(pk=consent.pk), facets={"purchases": ["read"]},
                    actor=("consumer", str(consent.subject)))
     assert api(contact_only.json()["access_token"], "/api/v1/consent").status_code == 401
+
+
+def test_introspection_is_for_confidential_clients_only(client: Client, filled_consumer: object,
+                                                        make_app: object) -> None:
+    """A public client has no secret: an empty one must not open introspection
+    (RFC 7662 asks the endpoint to authorise its callers)."""
+    import base64
+
+    public = make_app(confidential=False)  # type: ignore[operator]
+    client.force_login(filled_consumer)
+    tokens = Flow(client=client, app=public).tokens(scope="contact:read")
+    empty = base64.b64encode(f"{public.client_id}:".encode()).decode()
+    for answer in (
+        Client().post("/o/introspect/", {"token": tokens["access_token"]},
+                      HTTP_AUTHORIZATION=f"Basic {empty}"),
+        Client().post("/o/introspect/", {"token": tokens["access_token"],
+                                         "client_id": public.client_id, "client_secret": ""}),
+        Client().post("/o/introspect/", {"token": tokens["access_token"],
+                                         "client_id": public.client_id}),
+    ):
+        assert answer.status_code == 401
+        assert answer.json()["error"] == "invalid_client"
+        assert "active" not in answer.json()
+    # A public client still revokes its own tokens with its client_id (RFC 7009).
+    revoked = Client().post("/o/revoke_token/", {"token": tokens["access_token"],
+                                                 "client_id": public.client_id})
+    assert revoked.status_code == 200
+    assert api(tokens["access_token"], "/api/v1/consent").status_code == 401
