@@ -53,3 +53,26 @@ class AppSettings:
 
     def __repr__(self) -> str:
         return f"<AppSettings {self._setting}>"
+
+
+# Sillage-wide options of this app: ``settings.CORE`` over these defaults.
+core_settings = AppSettings("CORE", defaults={
+    # Sent on every response (core.middleware.SecurityHeadersMiddleware):
+    # everything from this server only, no inline script or style, no plug-in,
+    # never framed, forms posted to this server only. A view adds a source for
+    # one response with core.csp.csp_allow (the consent screen lets its form
+    # reach the brand's registered return address; the API docs allow data:
+    # images). Keys are CSP directives, values lists of sources.
+    "CONTENT_SECURITY_POLICY": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+})

@@ -18,6 +18,13 @@ from accounts.models import User
 from accounts.services import totp_begin, totp_confirm, totp_secret
 from core.actors import account_actor
 from tests.conftest import PASSWORD
+from tests.consents.conftest import (  # noqa: F401 - the OAuth factories, shared
+    app,
+    filled_consumer,
+    flow,
+    make_app,
+    make_brand,
+)
 from vault.services import vault_import
 
 
