@@ -273,6 +273,7 @@ def test_every_admin_page_of_brands_and_credentials_still_opens(
         "consents/refreshtoken": RefreshToken.objects.first().pk,  # type: ignore[union-attr]
         "consents/grant": Grant.objects.first().pk,  # type: ignore[union-attr]
     }
+    assert client.get("/admin/consents/idtoken/").status_code == 200  # none are issued
     for model, pk in pages.items():
         listing = client.get(f"/admin/{model}/")
         assert listing.status_code == 200, model

@@ -176,3 +176,18 @@ def test_disabling_a_brand_ends_every_client_of_it(
     assert AuditEvent.objects.filter(action="brand.enabled").count() == 1
     fresh = flow.tokens(scope="contact:read")["access_token"]
     assert api(fresh, "/api/v1/consent").status_code == 200
+
+
+def test_brand_staff_see_that_their_client_is_disabled(
+    app: ClientApp, make_consumer: Callable[..., Any]
+) -> None:
+    from brands.services import brand_member_add
+
+    staff = make_consumer(email="dev@brand.example")
+    brand_member_add(brand=app.application.brand, user=staff, role="developer", actor=OPERATOR)
+    browser = Client()
+    browser.force_login(staff)
+    page = f"/brands/{app.application.brand.slug}/clients/{app.client_id}/"
+    assert "Disabled by Sillage" not in browser.get(page).content.decode()
+    application_disable(application=app.application, actor=OPERATOR)
+    assert "Disabled by Sillage" in browser.get(page).content.decode()
