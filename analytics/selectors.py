@@ -23,6 +23,7 @@ from consents.selectors import consents_for_consumer, consents_live_for_brand
 from vault.crypto import SealError
 from vault.facets import FACETS
 from vault.models import Vault
+from vault.reduced import purchase_category
 from vault.selectors import Sealed, current_profile_value, facet_records, facet_rows, records_open
 
 from .conf import analytics_settings
@@ -231,11 +232,14 @@ def _grants_any(grants: dict[str, list[str]], facets: tuple[str, ...]) -> bool:
 
 
 def _purchase_totals(vault: Vault, *, since: dt.datetime, currency: str) -> dict[str, float]:
+    """Spend by category, as words of the purchase_categories vocabulary: a
+    category's own text (written by whoever wrote the purchase) is never a segment."""
     totals: dict[str, float] = {}
     for purchase in vault_purchases(vault=vault):
         if purchase.when < since or purchase.currency != currency or purchase.amount <= 0:
             continue
-        totals[purchase.category] = totals.get(purchase.category, 0.0) + float(purchase.amount)
+        word = purchase_category(purchase.category)
+        totals[word] = totals.get(word, 0.0) + float(purchase.amount)
     return totals
 
 

@@ -16,6 +16,9 @@ class Brand(models.Model):
     # Set by Sillage staff after checking the organisation; shown on consent screens.
     verified = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by Sillage staff (brands.services.brand_disable): every client of the
+    # brand stops working, and every token they hold ends, at once.
+    disabled_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -42,6 +45,14 @@ class BrandMembership(models.Model):
         return f"{self.role} of {self.brand_id}"
 
 
+class BrandApplicationManager(ApplicationManager):
+    """Every client comes with its brand, so ``is_usable`` (the toolkit asks it
+    on each token request) costs no extra query."""
+
+    def get_queryset(self) -> models.QuerySet[Application]:
+        return super().get_queryset().select_related("brand")
+
+
 class Application(AbstractApplication):
     """An OAuth client of a brand (the toolkit's swappable application model).
 
@@ -57,9 +68,10 @@ class Application(AbstractApplication):
     # [{"purpose": "loyalty", "description": "..."}], purposes from consents.scopes.PURPOSES.
     purposes = models.JSONField(default=list, blank=True)
     secret_rotated_at = models.DateTimeField(null=True, blank=True)
+    # Set by brands.services.application_disable, which also ends its tokens.
     disabled_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ApplicationManager()
+    objects = BrandApplicationManager()
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
@@ -68,7 +80,10 @@ class Application(AbstractApplication):
         return (self.client_id,)
 
     def is_usable(self, request: object) -> bool:
-        return self.disabled_at is None
+        """Neither the client nor its brand is disabled. The toolkit asks on
+        every authorize, token, refresh and introspection request; the APIs ask
+        on every call (the brand is joined into their token look-up)."""
+        return self.disabled_at is None and self.brand.disabled_at is None
 
     def allows_grant_type(self, *grant_types: str) -> bool:
         """The toolkit asks with the grant types that may do what is requested
@@ -100,9 +115,13 @@ class Application(AbstractApplication):
 class IdempotencyKey(models.Model):
     """A brand's Idempotency-Key for one write: a keyed digest of the request and
     the response it got, so a retry gets the same answer and a different body
-    under the same key is refused. The stored response holds ids, never values."""
+    under the same key is refused. The stored response holds ids, never values.
+
+    A key belongs to one consent (one consumer's vault): the same key sent with
+    another consumer's token is another write, never a replay of this one."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    consent = models.ForeignKey("consents.Consent", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     request_digest = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField()
@@ -111,8 +130,8 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["application", "key"], name="idempotencykey_unique")
+            models.UniqueConstraint(fields=["consent", "key"], name="idempotencykey_consent_unique")
         ]
 
     def __str__(self) -> str:
-        return f"idempotency key of application {self.application_id}"
+        return f"idempotency key of consent {self.consent_id}"

@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from oauth2_provider.settings import oauth2_settings
 
 from audit.services import audit_append
-from consents.models import READ, WRITE, AccessToken
+from consents.models import READ, WRITE, AccessToken, Consent
 from consents.purposes import purpose_default
 from consents.scopes import PURPOSES
-from consents.services import client_tokens_revoke
+from consents.services import client_tokens_revoke, clients_all_tokens_revoke
 from core.actors import OPERATOR, Actor, brand_application_actor
 from vault.crypto import blind_index
 from vault.errors import RecordInvalid
@@ -84,6 +84,32 @@ def brand_member_add(*, brand: Brand, user: User, role: str, actor: Actor) -> Br
         audit_append(actor=actor, action="brand.member_added",
                      detail={"brand": brand.slug, "role": role, "user": str(user.pk)})
     return membership
+
+
+def brand_verified_set(*, brand: Brand, verified: bool, actor: Actor) -> Brand:
+    """Mark a brand as checked by Sillage staff (shown on consent screens), or not."""
+    with transaction.atomic(durable=True):
+        locked = Brand.objects.select_for_update().get(pk=brand.pk)
+        if locked.verified == verified:
+            return locked
+        locked.verified = verified
+        locked.save(update_fields=["verified"])
+        audit_append(actor=actor, action="brand.verified",
+                     detail={"brand": locked.slug, "verified": verified})
+    brand.verified = verified
+    return locked
+
+
+def brand_member_remove(*, membership: BrandMembership, actor: Actor) -> None:
+    """Take a staff member off a brand (their account stays)."""
+    with transaction.atomic(durable=True):
+        locked = (BrandMembership.objects.select_for_update(of=("self",))
+                  .select_related("brand").filter(pk=membership.pk).first())
+        if locked is None:
+            return
+        detail = {"brand": locked.brand.slug, "role": locked.role, "user": str(locked.user_id)}
+        locked.delete()
+        audit_append(actor=actor, action="brand.member_removed", detail=detail)
 
 
 # --- OAuth clients --------------------------------------------------------------------
@@ -188,7 +214,7 @@ def application_secret_rotate(*, application: Application, actor: Actor) -> str:
         raise BrandError(_("a public client has no secret"))
     secret = secrets.token_urlsafe(48)
     with transaction.atomic(durable=True):
-        locked = Application.objects.select_for_update().get(pk=application.pk)
+        locked = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
         locked.client_secret = secret
         locked.secret_rotated_at = timezone.now()
         locked.save(update_fields=["client_secret", "secret_rotated_at", "updated"])
@@ -205,13 +231,80 @@ def application_update(*, application: Application, name: str, redirect_uris: It
     uris = clean_redirect_uris(redirect_uris)
     declared = clean_purposes(purposes)
     with transaction.atomic(durable=True):
-        locked = Application.objects.select_for_update().get(pk=application.pk)
+        locked = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
         locked.name = " ".join(str(name or "").split())[:120] or locked.name
         locked.redirect_uris = " ".join(uris)
         locked.purposes = declared
         locked.save(update_fields=["name", "redirect_uris", "purposes", "updated"])
         audit_append(actor=actor, action="brand.client_updated",
                      detail={"brand": locked.brand.slug, "client_id": locked.client_id})
+    return locked
+
+
+def application_disable(*, application: Application, actor: Actor, reason: str = "") -> Application:
+    """Stop a client now: it can no longer authenticate or be authorised, and
+    every token it holds (consumers' and its own client-credentials tokens)
+    and every unused code ends in the same transaction. The consents stay;
+    enabling the client again does not bring the tokens back."""
+    with transaction.atomic(durable=True):
+        locked = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+        if locked.disabled_at is not None:
+            return locked
+        now = timezone.now()
+        locked.disabled_at = now
+        locked.save(update_fields=["disabled_at", "updated"])
+        ended = clients_all_tokens_revoke(applications=[locked], now=now)
+        audit_append(actor=actor, action="brand.client_disabled",
+                     detail={"brand": locked.brand.slug, "client_id": locked.client_id,
+                             "tokens_revoked": ended, "reason": reason[:200]})
+    application.disabled_at = locked.disabled_at
+    return locked
+
+
+def application_enable(*, application: Application, actor: Actor) -> Application:
+    """Let a disabled client authenticate again (its old tokens stay dead)."""
+    with transaction.atomic(durable=True):
+        locked = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+        if locked.disabled_at is None:
+            return locked
+        locked.disabled_at = None
+        locked.save(update_fields=["disabled_at", "updated"])
+        audit_append(actor=actor, action="brand.client_enabled",
+                     detail={"brand": locked.brand.slug, "client_id": locked.client_id})
+    application.disabled_at = None
+    return locked
+
+
+def brand_disable(*, brand: Brand, actor: Actor, reason: str = "") -> Brand:
+    """Stop a brand now: none of its clients can authenticate or be authorised
+    while it is disabled, and every token they hold ends in this transaction."""
+    with transaction.atomic(durable=True):
+        locked = Brand.objects.select_for_update().get(pk=brand.pk)
+        if locked.disabled_at is not None:
+            return locked
+        now = timezone.now()
+        locked.disabled_at = now
+        locked.save(update_fields=["disabled_at"])
+        clients = list(Application.objects.filter(brand=locked).values_list("pk", flat=True))
+        ended = clients_all_tokens_revoke(applications=clients, now=now)
+        audit_append(actor=actor, action="brand.disabled",
+                     detail={"brand": locked.slug, "tokens_revoked": ended,
+                             "reason": reason[:200]})
+    brand.disabled_at = locked.disabled_at
+    return locked
+
+
+def brand_enable(*, brand: Brand, actor: Actor) -> Brand:
+    """Let a disabled brand's clients work again (clients disabled on their own
+    stay disabled; old tokens stay dead)."""
+    with transaction.atomic(durable=True):
+        locked = Brand.objects.select_for_update().get(pk=brand.pk)
+        if locked.disabled_at is None:
+            return locked
+        locked.disabled_at = None
+        locked.save(update_fields=["disabled_at"])
+        audit_append(actor=actor, action="brand.enabled", detail={"brand": locked.slug})
+    brand.disabled_at = None
     return locked
 
 
@@ -271,11 +364,10 @@ def request_digest(*, facet: str, payload: Any) -> str:
     return blind_index(f"{facet}|{canonical}", purpose="api-idempotency")
 
 
-def _replay(*, application: Application, key: str, digest_value: str) -> WriteResult | None:
+def _replay(*, consent: Consent, key: str, digest_value: str) -> WriteResult | None:
     horizon = timezone.now() - dt.timedelta(hours=int(brands_settings.IDEMPOTENCY_HOURS))
     stored = (
-        IdempotencyKey.objects.filter(application=application, key=key, created_at__gte=horizon)
-        .first()
+        IdempotencyKey.objects.filter(consent=consent, key=key, created_at__gte=horizon).first()
     )
     if stored is None:
         return None
@@ -288,20 +380,21 @@ def api_facet_write(*, token: AccessToken, facet: str, data: Any, occurred_at: A
                     idempotency_key: str = "", request_id: str = "") -> WriteResult:
     """Store one record from the brand holding ``token``, attributed to the
     brand, all or nothing; a retry with the same Idempotency-Key gets the
-    first answer and writes nothing."""
+    first answer and writes nothing. A key is scoped to the token's consent: the
+    same key under another consumer's consent is another write."""
     consent = require_facet(token=token, facet=facet, mode=WRITE)
     application = token.application
     payload = {"data": data, "occurred_at": occurred_at}
     digest_value = request_digest(facet=facet, payload=payload)
     if idempotency_key:
-        replay = _replay(application=application, key=idempotency_key, digest_value=digest_value)
+        replay = _replay(consent=consent, key=idempotency_key, digest_value=digest_value)
         if replay is not None:
             return replay
     try:
         with transaction.atomic(durable=True):
             if idempotency_key:
                 # Expired keys are forgotten so the same key can serve again.
-                IdempotencyKey.objects.filter(application=application, key=idempotency_key).delete()
+                IdempotencyKey.objects.filter(consent=consent, key=idempotency_key).delete()
             record = record_write(
                 vault=consent.vault, facet=facet, data=data, occurred_at=occurred_at,
                 source=application.brand.name, actor=brand_application_actor(application),
@@ -317,8 +410,8 @@ def api_facet_write(*, token: AccessToken, facet: str, data: Any, occurred_at: A
             }
             if idempotency_key:
                 IdempotencyKey.objects.create(
-                    application=application, key=idempotency_key, request_digest=digest_value,
-                    response_status=201, response_body=body, created_at=timezone.now(),
+                    application=application, consent=consent, key=idempotency_key,
+                    request_digest=digest_value, response_status=201, response_body=body, created_at=timezone.now(),
                 )
     except RecordInvalid as error:
         api_access_denied(token=token, facet=facet, mode=WRITE, reason=f"invalid_record:{error.field}",
@@ -327,8 +420,7 @@ def api_facet_write(*, token: AccessToken, facet: str, data: Any, occurred_at: A
     except IntegrityError:
         # A concurrent request with the same key won: answer as it did.
         if idempotency_key:
-            replay = _replay(application=application, key=idempotency_key,
-                             digest_value=digest_value)
+            replay = _replay(consent=consent, key=idempotency_key, digest_value=digest_value)
             if replay is not None:
                 return replay
         raise

@@ -8,7 +8,8 @@ behaviour changes through its documented extension points only.
   no consent, no refresh token, at most 15 minutes) to call
   ``/api/v1/aggregates``; any other scope, and any public client, is refused.
 - An authorize request must carry ``scope``, ``purpose`` and ``duration_days``,
-  and PKCE with ``S256`` (``plain`` is refused before the consent screen).
+  and PKCE with ``S256`` (``plain`` is refused before the consent screen) and a
+  well-formed ``code_challenge`` (43 to 128 unreserved characters, RFC 7636).
 - Access and refresh tokens are stored hashed by the toolkit itself
   (``COMPLIANT_BCP_RFC9700_TOKEN_STORAGE``: SHA-256 in ``token_checksum``, the
   clear column left empty, look-ups by checksum). Authorization codes are not
@@ -28,6 +29,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +49,9 @@ from .models import AccessToken, Consent, Grant, RefreshToken
 from .scopes import CLIENT_SCOPES, clean_duration_days, clean_purpose
 
 log = logging.getLogger(__name__)
+
+# RFC 7636 section 4.2: code-challenge = 43*128unreserved.
+_CODE_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 
 
 def digest(value: str) -> str:
@@ -152,6 +157,12 @@ class SillageValidator(OAuth2Validator):
         if request.code_challenge_method != "S256":
             raise errors.InvalidRequestError(
                 description='code_challenge_method must be S256 ("plain" is refused)',
+                request=request,
+            )
+        if not _CODE_CHALLENGE.fullmatch(request.code_challenge or ""):
+            raise errors.InvalidRequestError(
+                description="code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ "
+                "(the base64url SHA-256 of the code_verifier, without padding)",
                 request=request,
             )
         return {}

@@ -1,8 +1,11 @@
 """Token introspection (RFC 7662) for brands.
 
 The toolkit's view answers any authenticated client about any token and names
-the user; ours answers a client only about its own tokens, names the consent
-(never the consumer), and reflects a revoked or expired consent at once. A
+the user; ours answers a confidential client (authenticated with its secret;
+a public client has none) only about its own tokens, names the consent (never
+the consumer), and reflects a revoked or expired consent at once. A disabled
+client, or one of a disabled brand, cannot authenticate (401); its tokens
+were revoked when it was disabled. A
 client-credentials token (``aggregates``) has no consent: its subject is the
 client itself (``sub`` = ``client_id``).
 """
@@ -31,13 +34,13 @@ class IntrospectView(OAuthLibMixin, View):
         oauth_request = OauthlibRequest(uri, http_method=method, body=body, headers=headers)
         validator = core.server.request_validator
         if not validator.authenticate_client(oauth_request):
-            response = JsonResponse(
-                {"error": "invalid_client", "error_description": "client authentication failed"},
-                status=401,
-            )
-            response["WWW-Authenticate"] = 'Basic realm="sillage"'
-            return response
+            return self._unauthorised("client authentication failed")
         client = oauth_request.client
+        if not getattr(client, "is_confidential", False):
+            # A public client has no secret to prove who asks (an empty one
+            # "authenticates" it): introspection is for confidential clients.
+            return self._unauthorised("introspection is for confidential clients, "
+                                      "authenticated with their secret")
         value = request.POST.get("token", "")
         if not value:
             return JsonResponse(
@@ -45,6 +48,13 @@ class IntrospectView(OAuthLibMixin, View):
             )
         hint = request.POST.get("token_type_hint", "")
         return JsonResponse(self._describe(value, hint, client))
+
+    @staticmethod
+    def _unauthorised(description: str) -> JsonResponse:
+        response = JsonResponse({"error": "invalid_client", "error_description": description},
+                                status=401)
+        response["WWW-Authenticate"] = 'Basic realm="sillage"'
+        return response
 
     def _describe(self, value: str, hint: str, client: Any) -> dict[str, Any]:
         key = digest(value)

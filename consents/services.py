@@ -81,6 +81,26 @@ def _end_tokens(consent: Consent, *, now: dt.datetime) -> int:
     return refresh + access
 
 
+def _narrow_tokens(consent: Consent, *, allowed: set[str], expires: dt.datetime,
+                   now: dt.datetime) -> None:
+    """Each live token of the consent keeps what it had *and* the consent still
+    allows (a token the brand scoped down stays down); one left with nothing
+    ends, with its refresh token. None lives past the consent's new expiry."""
+    emptied: list[Any] = []
+    for pk, token_scope in AccessToken.objects.filter(consent=consent).values_list("pk", "scope"):
+        kept = " ".join(sorted(set(token_scope.split()) & allowed))
+        if not kept:
+            emptied.append(pk)
+        elif kept != token_scope:
+            AccessToken.objects.filter(pk=pk).update(scope=kept, updated=now)
+    if emptied:
+        RefreshToken.objects.filter(access_token__in=emptied, revoked__isnull=True).update(
+            revoked=now, updated=now, access_token=None
+        )
+        AccessToken.objects.filter(pk__in=emptied).delete()
+    AccessToken.objects.filter(consent=consent, expires__gt=expires).update(expires=expires)
+
+
 def consent_grant(
     *,
     consumer: User,
@@ -178,8 +198,7 @@ def consent_narrow(
         _sign(locked)
         locked.save(update_fields=["grants", "expires_at", "receipt", "receipt_version", "updated_at"])
         scope = " ".join(sorted(after))
-        AccessToken.objects.filter(consent=locked).update(scope=scope, updated=now)
-        AccessToken.objects.filter(consent=locked, expires__gt=new_expiry).update(expires=new_expiry)
+        _narrow_tokens(locked, allowed=after, expires=new_expiry, now=now)
         audit_append(
             actor=actor, action="consent.narrowed", subject=str(locked.subject),
             facets=list(grants), consent_id=str(locked.id), purpose=locked.purpose,
@@ -276,6 +295,23 @@ def client_tokens_revoke(*, application: Any) -> int:
         application=application, consent__isnull=True, user__isnull=True
     ).delete()
     return ended
+
+
+def clients_all_tokens_revoke(*, applications: Iterable[Any], now: dt.datetime) -> int:
+    """End every credential issued to these clients, when they (or their brand)
+    are disabled: consumers' access and refresh tokens, unused authorization
+    codes, client-credentials tokens. The consents stay: the consumer decides
+    about those. Call inside the caller's transaction; returns the number of
+    access and refresh tokens ended."""
+    applications = list(applications)
+    refresh = RefreshToken.objects.filter(
+        application__in=applications, revoked__isnull=True
+    ).update(revoked=now, updated=now, access_token=None)
+    access, _detail = AccessToken.objects.filter(application__in=applications).delete()
+    Grant.objects.filter(application__in=applications, used_at__isnull=True).update(
+        used_at=now, expires=now
+    )
+    return refresh + access
 
 
 def consents_on_erasure(*, vault_id: Any, actor: Actor, request_id: str = "") -> int:

@@ -22,6 +22,7 @@ from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from accounts.requests import account_of
 from core.actors import account_actor
+from core.csp import csp_allow
 from core.requests import request_id_of
 
 from .errors import ConsentError
@@ -148,7 +149,22 @@ class ConsentAuthorizationView(AuthorizationView):
             "return_host": urlsplit(credentials["redirect_uri"]).netloc,
             "scopes": scopes,
         }
-        return self.render_to_response(context)
+        response = self.render_to_response(context)
+        # The form posts here, and the answer redirects to the brand: browsers
+        # apply form-action to that redirect too, so allow this request's
+        # (registered, already checked) return address, for this page only.
+        csp_allow(response, "form-action", _origin(credentials["redirect_uri"]))
+        return response
+
+
+def _origin(uri: str) -> str:
+    """A return address as a CSP source: its scheme, host and port. An IPv6
+    loopback address cannot be written as a CSP host: its scheme stands for it."""
+    parts = urlsplit(uri)
+    if ":" in (parts.hostname or ""):
+        return f"{parts.scheme}:"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}"
 
 
 def _text(value: Any) -> str:

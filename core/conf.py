@@ -62,4 +62,22 @@ core_settings = AppSettings("CORE", defaults={
     # say, in X-Forwarded-For, which client it forwards. Empty: the client is
     # the connection's own address (REMOTE_ADDR), and X-Forwarded-For is ignored.
     "TRUSTED_PROXIES": [],
+    # Sent on every response (core.middleware.SecurityHeadersMiddleware):
+    # everything from this server only, no inline script or style, no plug-in,
+    # never framed, forms posted to this server only. A view adds a source for
+    # one response with core.csp.csp_allow (the consent screen lets its form
+    # reach the brand's registered return address; the API docs allow data:
+    # images). Keys are CSP directives, values lists of sources.
+    "CONTENT_SECURITY_POLICY": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
 })

@@ -1,10 +1,10 @@
 """The data-portability export (GDPR art. 20): one ZIP holding everything in
-the vault as JSON (machine-readable), CSV per facet (spreadsheets), and a
-readable HTML page (people)."""
+the vault as JSON (machine-readable, every value exact), CSV per facet
+(spreadsheets: a cell that would run as a formula gets a single quote in
+front, see core/spreadsheets.py), and a readable HTML page (people)."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -12,6 +12,8 @@ from typing import IO
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from core.spreadsheets import csv_writer
 
 from .facets import FACETS
 from .models import Vault
@@ -27,7 +29,7 @@ def _csv_for(facet_key: str, views: list[RecordView]) -> str:
     else:
         names = [spec.name for spec in facet.fields]
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     base = ["occurred_at"] if facet.is_events else ["current", "superseded_at"]
     writer.writerow(["record_id", "source", *base, *names, "recorded_at"])
     for view in views:
@@ -85,6 +87,7 @@ def write_zip(*, vault: Vault, out: IO[bytes]) -> int:
             "Your Sillage vault export.\n\n"
             "index.html  readable page of everything in your vault\n"
             "vault.json  the same data, machine-readable (format sillage-vault-export v1)\n"
-            "csv/        one CSV file per facet, for spreadsheets\n",
+            "csv/        one CSV file per facet, for spreadsheets (a value that starts like\n"
+            "            a formula, with = + - or @, has a ' in front so that it stays text)\n",
         )
     return len(views)

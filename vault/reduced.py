@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -114,13 +115,71 @@ def _postcode_area(data: Any, today: dt.date) -> dict[str, Any] | None:
     return {"postcode_area": area, "country": country}
 
 
+# What ``purchase_categories`` may disclose: a fixed vocabulary (docs/api.md,
+# "The purchase_categories vocabulary"), never the text written in a purchase's
+# category. That text comes from whoever wrote the purchase (an import, or a
+# brand with purchases:write) and could name a clinic, a person or a URL; the
+# brand reading the reduced facet gets only these words. Each word lists the
+# categories (English and French, compared without case or accents) that map
+# to it; anything else is "other", a purchase without a category
+# "uncategorised". No word names a health, religious, political or sexual
+# matter: such categories are "other".
+PURCHASE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "groceries": ("groceries", "grocery", "supermarket", "supermarkets", "food shopping",
+                  "epicerie", "courses", "alimentation", "supermarche"),
+    "food": ("food", "restaurant", "restaurants", "cafe", "cafes", "bakery", "takeaway",
+             "dining", "fast food", "boulangerie", "restauration"),
+    "fashion": ("fashion", "clothing", "clothes", "apparel", "shoes", "accessories", "mode",
+                "vetements", "chaussures", "habillement"),
+    "beauty": ("beauty", "cosmetics", "perfume", "hairdresser", "beaute", "cosmetiques",
+               "parfumerie", "coiffeur"),
+    "home": ("home", "furniture", "diy", "garden", "homeware", "maison", "bricolage", "jardin",
+             "ameublement", "decoration"),
+    "electronics": ("electronics", "high tech", "hightech", "computers", "computing",
+                    "electronique", "informatique", "multimedia"),
+    "leisure": ("leisure", "entertainment", "cinema", "shows", "games", "gaming", "toys", "books",
+                "culture", "loisirs", "jeux", "jouets", "livres", "spectacles"),
+    "sport": ("sport", "sports", "fitness", "gym", "outdoor"),
+    "travel": ("travel", "transport", "transportation", "hotel", "hotels", "flights", "train",
+               "mobility", "voyage", "voyages", "mobilite"),
+    "fuel": ("fuel", "petrol", "charging", "carburant", "essence"),
+    "media": ("media", "streaming", "music", "press", "news", "video", "musique", "presse"),
+    "utilities": ("utilities", "energy", "electricity", "water", "telecom", "internet", "mobile",
+                  "phone", "bills", "energie", "telephonie", "factures"),
+    "shopping": ("shopping", "retail", "marketplace", "department store", "commerce"),
+}
+OTHER_CATEGORY = "other"
+NO_CATEGORY = "uncategorised"
+PURCHASE_CATEGORY_VOCABULARY: tuple[str, ...] = (*PURCHASE_CATEGORIES, OTHER_CATEGORY, NO_CATEGORY)
+
+
+def _plain(text: str) -> str:
+    """Lower case, no accents, words separated by single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(re.sub(r"[\s_\-/&.,;:+]+", " ", bare).split())
+
+
+_CATEGORY_WORDS: dict[str, str] = {
+    _plain(synonym): word for word, synonyms in PURCHASE_CATEGORIES.items()
+    for synonym in (word, *synonyms)
+} | {OTHER_CATEGORY: OTHER_CATEGORY, NO_CATEGORY: NO_CATEGORY, "uncategorized": NO_CATEGORY}
+
+
+def purchase_category(category: Any) -> str:
+    """The vocabulary word for a purchase's category (``other`` when unknown)."""
+    if category is None or not str(category).strip():
+        return NO_CATEGORY
+    return _CATEGORY_WORDS.get(_plain(str(category)), OTHER_CATEGORY)
+
+
 def _purchase_categories(events: Any, today: dt.date) -> dict[str, Any] | None:
     if not isinstance(events, list):
         return None
     counts: Counter[str] = Counter()
     for data in events:
         if isinstance(data, Mapping):
-            counts[str(data.get("category") or "uncategorised").strip().lower()] += 1
+            counts[purchase_category(data.get("category"))] += 1
     if not counts:
         return None
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -162,6 +221,7 @@ REDUCED_FACETS: dict[str, ReducedFacet] = {
             _("Purchase categories"),
             _("Which kinds of things you bought over the last year and how often, "
               "without merchants, dates or amounts."),
+            # Words of PURCHASE_CATEGORY_VOCABULARY only, never a category's own text.
             source="purchases",
             fields=(("categories", _("Categories")),),
             derive=_purchase_categories,

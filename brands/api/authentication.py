@@ -1,9 +1,10 @@
 """Bearer-token authentication for the brand API, in one query.
 
 The token is found by the SHA-256 of its value, with its consent, the
-consumer's vault, the client and the brand joined in; the consent is checked on
-every request, so a revoked consent or one past its expiry stops working at
-that instant, not at the next sweep. Tokens are accepted in the Authorization
+consumer's vault, the client and the brand joined in; the consent, the client
+and the brand are checked on every request, so a revoked consent, one past its
+expiry, or a disabled client or brand stops working at that instant, not at
+the next sweep. Tokens are accepted in the Authorization
 header only (never in the query string, RFC 9700).
 
 A client-credentials token (the brand's own ``aggregates`` token) is valid but
@@ -64,6 +65,9 @@ class ConsentTokenAuthentication(BaseAuthentication):
         consent = token.consent
         if token.application is None:
             raise InvalidToken(_("the access token carries no consent"))
+        if not token.application.is_usable(None):
+            # Client and brand come joined with the token: no extra query.
+            raise InvalidToken(_("the client behind this token is disabled"))
         if consent is None:
             if token.is_client_token:
                 raise InsufficientScope(_("this client-credentials token carries no consent: it is "

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy and no-store on every response below (core/csp.py).
+    "core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -306,7 +308,13 @@ OAUTH2_PROVIDER = {
     "OAUTH2_SERVER_CLASS": "consents.oauth.SillageServer",
     "OAUTH2_VALIDATOR_CLASS": "consents.oauth.SillageValidator",
     "SCOPES_BACKEND_CLASS": "consents.scopes.FacetScopes",
+    # Admin pages change nothing behind the audit log: clients and credentials
+    # are read-only there (changes go through the audited services).
     "APPLICATION_ADMIN_CLASS": "brands.admin.ApplicationAdmin",
+    "ACCESS_TOKEN_ADMIN_CLASS": "consents.admin.AccessTokenAdmin",
+    "REFRESH_TOKEN_ADMIN_CLASS": "consents.admin.RefreshTokenAdmin",
+    "GRANT_ADMIN_CLASS": "consents.admin.GrantAdmin",
+    "ID_TOKEN_ADMIN_CLASS": "consents.admin.IDTokenAdmin",
     # Never consulted (the facet scopes backend answers), but the toolkit wants it non-empty.
     "SCOPES": {"<facet>:read": "see consents.scopes", "<facet>:write": "see consents.scopes"},
     "DEFAULT_SCOPES": [],

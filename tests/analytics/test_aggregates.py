@@ -185,6 +185,29 @@ def test_contributions_use_only_what_each_consent_grants(make_consumer, make_bra
     assert aggregate_contributions(brand=brand, dimension="age_band", months=24) == []
 
 
+def test_category_cells_are_words_of_the_vocabulary_never_free_text(make_consumer, make_brand,
+                                                                     grant):
+    """Segments by category come from the fixed vocabulary of purchase_categories:
+    a category someone wrote (a clinic's name) is never a segment name."""
+    from analytics.selectors import aggregate_contributions
+
+    brand = make_brand("Maison Lumiere")
+    for facets in ({"purchases": ["read"]}, {"purchase_categories": ["read"]}):
+        user = make_consumer()
+        import_records(user, [
+            {"facet": "purchases", "occurred_at": "2026-09-05T10:00:00Z",
+             "data": {"merchant": "X", "category": "Clinique Saint-Jean", "amount": "40.00",
+                      "currency": "EUR"}},
+            {"facet": "purchases", "occurred_at": "2026-09-06T10:00:00Z",
+             "data": {"merchant": "Y", "category": "Épicerie", "amount": "10.00",
+                      "currency": "EUR"}},
+        ])
+        grant(user, brand, facets, purpose="analytics")
+    cells = sorted((item.cells for item in aggregate_contributions(
+        brand=brand, dimension="category", months=24)), key=str)
+    assert cells == [{"other": 0, "groceries": 0}, {"other": 40, "groceries": 10}]
+
+
 def test_a_consumer_counts_once_by_their_newest_consent_and_not_after_it_lapsed(
         make_consumer, make_brand, make_app, grant):
     from analytics.selectors import aggregate_contributions

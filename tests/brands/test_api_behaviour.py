@@ -184,3 +184,28 @@ def test_queries_per_request_do_not_grow(token: str, flow: Flow, filled_consumer
     grown = {path: _count(token, path) for path in paths}
     assert grown == baseline
     assert max(baseline.values()) <= 12
+
+
+def test_an_idempotency_key_belongs_to_one_consent(
+    token: str, flow: Flow, filled_consumer: Any, make_consumer: Any
+) -> None:
+    """Two consumers of one client, the same key and body: two records, each in
+    its own vault; neither answer is the other's replay."""
+    other_consumer = make_consumer()
+    other_client = Client()
+    other_client.force_login(other_consumer)
+    other_token = Flow(client=other_client, app=flow.app).tokens(scope=SCOPE)["access_token"]
+
+    first = _post(token, _purchase(), key="order-1")
+    second = _post(other_token, _purchase(), key="order-1")
+
+    assert first.status_code == second.status_code == 201, second.content
+    assert "Idempotent-Replayed" not in second
+    assert first.json()["id"] != second.json()["id"]
+    assert first.json()["consent_id"] != second.json()["consent_id"]
+    assert Record.objects.get(pk=first.json()["id"]).vault_id == filled_consumer.vault.id
+    assert Record.objects.get(pk=second.json()["id"]).vault_id == other_consumer.vault.id
+    # Each consent's retry still replays its own answer.
+    again = _post(other_token, _purchase(), key="order-1")
+    assert again.json() == second.json()
+    assert again["Idempotent-Replayed"] == "true"

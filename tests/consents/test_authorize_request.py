@@ -35,6 +35,10 @@ def test_a_complete_request_shows_the_consent_screen(logged_in: Client, app: Cli
     [
         ({"challenge": None}, "invalid_request", "Code challenge required"),
         ({"method": "plain"}, "invalid_request", "S256"),
+        ({"challenge": "too-short"}, "invalid_request", "code_challenge"),
+        ({"challenge": "A" * 129}, "invalid_request", "code_challenge"),
+        ({"challenge": "A" * 42 + "/"}, "invalid_request", "code_challenge"),
+        ({"challenge": "A" * 40 + "a b"}, "invalid_request", "code_challenge"),
         ({"purpose": None}, "invalid_request", "purpose is required"),
         ({"purpose": "surveillance"}, "invalid_request", "purpose is required"),
         ({"purpose": "marketing"}, "invalid_request", "not declared by this client"),
@@ -115,3 +119,20 @@ def test_other_grants_are_refused_at_the_token_endpoint(app: ClientApp, grant_ty
                                            "client_secret": app.secret})
     assert response.status_code == 400
     assert response.json()["error"] == "unsupported_grant_type"
+
+
+@pytest.mark.parametrize("challenge", ["A" * 43, "a-b.c_d~" * 16])
+def test_a_well_formed_challenge_is_accepted(logged_in: Client, app: ClientApp,
+                                             challenge: str) -> None:
+    response = logged_in.get(authorize_url(app.client_id, scope="contact:read",
+                                           challenge=challenge))
+    assert response.status_code == 200
+
+
+def test_a_malformed_challenge_is_refused_on_the_answer_too(logged_in: Client,
+                                                             app: ClientApp) -> None:
+    url = authorize_url(app.client_id, scope="contact:read", challenge="=" * 43)
+    response = logged_in.post(url, {"share_contact": "on", "consent_days": "30", "allow": "1"})
+    assert query_of(response["Location"])["error"] == "invalid_request"
+    assert Consent.objects.count() == 0
+    assert Grant.objects.count() == 0

@@ -57,3 +57,71 @@ def test_scopes_cover_every_facet_and_reduced_ones_are_read_only() -> None:
     assert "age_band:write" not in scopes
     assert reductions("address") == ["city", "postcode_area"]
     assert parse_scopes(["purchases:write", "purchases:read"]) == {"purchases": ["read", "write"]}
+
+
+# --- purchase categories: a fixed vocabulary, never a brand's free text ----------------------
+
+def test_purchase_categories_map_to_the_documented_vocabulary() -> None:
+    from vault.reduced import PURCHASE_CATEGORY_VOCABULARY, purchase_category
+
+    assert purchase_category("Groceries") == "groceries"
+    assert purchase_category("  Épicerie ") == "groceries"
+    assert purchase_category("high-tech") == "electronics"
+    assert purchase_category("Clinique Saint-Jean, IVG") == "other"
+    assert purchase_category("pharmacy") == "other"  # health is never named
+    assert purchase_category("") == "uncategorised"
+    assert purchase_category(None) == "uncategorised"
+    for word in PURCHASE_CATEGORY_VOCABULARY:
+        assert purchase_category(word) == word
+    events = [{"merchant": "A", "category": "Clinique des Lilas"},
+              {"merchant": "B", "category": "groceries"},
+              {"merchant": "C", "category": "=HYPERLINK(\"x\")"}]
+    value = derive("purchase_categories", events, today=TODAY)
+    assert value["categories"] == [{"category": "other", "purchases": 2},
+                                   {"category": "groceries", "purchases": 1}]
+    assert {item["category"] for item in value["categories"]} <= set(PURCHASE_CATEGORY_VOCABULARY)
+
+
+def test_the_vocabulary_is_documented() -> None:
+    from pathlib import Path
+
+    from vault.reduced import PURCHASE_CATEGORY_VOCABULARY
+
+    api_doc = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    section = api_doc.split("purchase_categories` vocabulary", 1)[1].split("\n## ", 1)[0]
+    for word in PURCHASE_CATEGORY_VOCABULARY:
+        assert f"`{word}`" in section, word
+    # Every category the table names maps to the word of its row.
+    from vault.reduced import PURCHASE_CATEGORIES, purchase_category
+
+    rows = [line.split("|")[1:3] for line in section.splitlines() if line.startswith("| `")]
+    for word_cell, categories in rows:
+        word = word_cell.strip().strip("`")
+        if word not in PURCHASE_CATEGORIES:
+            continue
+        for category in categories.split(","):
+            assert purchase_category(category) == word, (category, word)
+
+
+@pytest.mark.django_db
+def test_one_brand_cannot_pass_free_text_to_another_through_the_reduced_facet(
+    client: object, filled_consumer: object, make_app: object
+) -> None:
+    from django.test import Client
+
+    from tests.factories.consents import Flow, api
+
+    assert isinstance(client, Client)
+    client.force_login(filled_consumer)
+    writer = Flow(client=client, app=make_app()).tokens(scope="purchases:write")["access_token"]
+    planted = {"data": {"merchant": "Lune", "category": "Clinique Saint-Jean", "amount": "40",
+                        "currency": "EUR"}, "occurred_at": "2026-04-02T08:00:00Z"}
+    written = api(writer, "/api/v1/facets/purchases", "post", data=planted,
+                  content_type="application/json")
+    assert written.status_code == 201, written.content
+    reader = Flow(client=client, app=make_app()).tokens(
+        scope="purchase_categories:read")["access_token"]
+    body = api(reader, "/api/v1/facets/purchase_categories").json()
+    assert "clinique" not in str(body).lower()
+    categories = {item["category"]: item["purchases"] for item in body["value"]["categories"]}
+    assert categories["other"] >= 1

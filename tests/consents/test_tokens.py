@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from consents.models import AccessToken, Consent, Grant, RefreshToken
+from consents.oauth import digest
 from consents.services import consent_revoke
 from tests.dumps import database_bytes
 from tests.factories.brands import REDIRECT_URI
@@ -251,3 +252,64 @@ def test_clearing_expired_credentials_keeps_live_and_replay_detection(flow: Flow
     assert Grant.objects.count() == 0
     assert flow.refresh(first["refresh_token"]).status_code == 400  # replay still seen
     assert api(second["access_token"], "/api/v1/consent").status_code == 401  # family revoked
+
+
+def test_narrowing_a_consent_never_widens_a_token_the_brand_scoped_down(flow: Flow) -> None:
+    """A brand may refresh into a token with less than its consent; narrowing the
+    consent then intersects each token's scope with what remains, never resets it."""
+    from consents.services import consent_narrow
+
+    tokens = flow.tokens(scope="contact:read identity:read purchases:read")
+    data = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
+            "client_id": flow.app.client_id, "client_secret": flow.app.secret,
+            "scope": "contact:read identity:read"}
+    narrow = Client().post("/o/token/", data)
+    assert narrow.status_code == 200, narrow.content
+    assert narrow.json()["scope"] == "contact:read identity:read"
+    full = flow.tokens(scope="contact:read identity:read purchases:read")  # another, full token
+    consent = AccessToken.objects.get(token_checksum=digest(narrow.json()["access_token"])).consent
+    assert consent is not None
+
+    consent_narrow(consent=consent, facets={"contact": ["read"], "purchases": ["read"]},
+                   actor=("consumer", str(consent.subject)))
+
+    seen = api(narrow.json()["access_token"], "/api/v1/consent").json()
+    assert seen["scope"] == "contact:read"
+    assert api(narrow.json()["access_token"], "/api/v1/facets/purchases").status_code == 403
+    # The other consent's full token is untouched; a token left with nothing ends.
+    assert api(full["access_token"], "/api/v1/consent").json()["scope"] == (
+        "contact:read identity:read purchases:read")
+    contact_only = Client().post("/o/token/", {**data, "refresh_token": narrow.json()["refresh_token"],
+                                               "scope": "contact:read"})
+    assert contact_only.status_code == 200, contact_only.content
+    consent_narrow(consent=Consent.objects.get(pk=consent.pk), facets={"purchases": ["read"]},
+                   actor=("consumer", str(consent.subject)))
+    assert api(contact_only.json()["access_token"], "/api/v1/consent").status_code == 401
+
+
+def test_introspection_is_for_confidential_clients_only(client: Client, filled_consumer: object,
+                                                        make_app: object) -> None:
+    """A public client has no secret: an empty one must not open introspection
+    (RFC 7662 asks the endpoint to authorise its callers)."""
+    import base64
+
+    public = make_app(confidential=False)  # type: ignore[operator]
+    client.force_login(filled_consumer)
+    tokens = Flow(client=client, app=public).tokens(scope="contact:read")
+    empty = base64.b64encode(f"{public.client_id}:".encode()).decode()
+    for answer in (
+        Client().post("/o/introspect/", {"token": tokens["access_token"]},
+                      HTTP_AUTHORIZATION=f"Basic {empty}"),
+        Client().post("/o/introspect/", {"token": tokens["access_token"],
+                                         "client_id": public.client_id, "client_secret": ""}),
+        Client().post("/o/introspect/", {"token": tokens["access_token"],
+                                         "client_id": public.client_id}),
+    ):
+        assert answer.status_code == 401
+        assert answer.json()["error"] == "invalid_client"
+        assert "active" not in answer.json()
+    # A public client still revokes its own tokens with its client_id (RFC 7009).
+    revoked = Client().post("/o/revoke_token/", {"token": tokens["access_token"],
+                                                 "client_id": public.client_id})
+    assert revoked.status_code == 200
+    assert api(tokens["access_token"], "/api/v1/consent").status_code == 401

@@ -73,3 +73,15 @@ def client_for(*, user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+def admin_client_for(*, user: User) -> Client:
+    """A test client logged in to the admin as staff ``user`` the only way there
+    is: the accounts log-in, password then second factor (turned on here)."""
+    if not user.two_factor_enabled:
+        enable_two_factor(user=user)
+    client = Client()
+    client.post("/accounts/login/?next=/admin/", {"email": user.email, "password": PASSWORD})
+    verified = client.post("/accounts/login/verify/", {"code": totp_code(user=user)})
+    assert verified.status_code == 302, verified.content[:300]
+    return client
