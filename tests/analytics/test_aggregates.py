@@ -186,15 +186,16 @@ def test_contributions_use_only_what_each_consent_grants(make_consumer, make_bra
 
 
 def test_category_cells_are_words_of_the_vocabulary_never_free_text(make_consumer, make_brand,
-                                                                     grant):
+                                                                     make_app, grant):
     """Segments by category come from the fixed vocabulary of purchase_categories:
     a category someone wrote (a clinic's name) is never a segment name."""
     from analytics.selectors import aggregate_contributions
 
-    brand = make_brand("Maison Lumiere")
+    client = make_app(make_brand("Maison Lumiere"), purposes=("analytics",))
+    brand = client.brand
     for facets in ({"purchases": ["read"]}, {"purchase_categories": ["read"]}):
         user = make_consumer()
-        import_records(user, [
+        import_records(user=user, records=[
             {"facet": "purchases", "occurred_at": "2026-09-05T10:00:00Z",
              "data": {"merchant": "X", "category": "Clinique Saint-Jean", "amount": "40.00",
                       "currency": "EUR"}},
@@ -202,7 +203,7 @@ def test_category_cells_are_words_of_the_vocabulary_never_free_text(make_consume
              "data": {"merchant": "Y", "category": "Épicerie", "amount": "10.00",
                       "currency": "EUR"}},
         ])
-        grant(user, brand, facets, purpose="analytics")
+        grant(user, client, facets, purpose="analytics")
     cells = sorted((item.cells for item in aggregate_contributions(
         brand=brand, dimension="category", months=24)), key=str)
     assert cells == [{"other": 0, "groceries": 0}, {"other": 40, "groceries": 10}]
