@@ -89,7 +89,7 @@ def account_create(
 def account_fields_rekey(*, vault: Any, old_key: DataKey, new_key: DataKey) -> None:
     """Receiver of ``vault.hooks.rekeyed``: re-seal the owner's e-mail and TOTP
     secret under the vault's new data key, in the re-encryption's transaction."""
-    owner = User.objects.select_for_update().get(pk=vault.owner_id)
+    owner = User.objects.select_for_update(of=("self",)).get(pk=vault.owner_id)
     fields = ["email_sealed"]
     owner.email_sealed = new_key.seal_field(
         owner_id=str(owner.pk), name="email",
@@ -196,7 +196,7 @@ def email_verify(*, token: str, request_id: str = "") -> User | None:
     except (signing.BadSignature, ValueError, TypeError):
         return None
     with transaction.atomic():
-        user = (User.objects.select_for_update().filter(pk=account_id, is_active=True)
+        user = (User.objects.select_for_update(of=("self",)).filter(pk=account_id, is_active=True)
                 .select_related("vault").first())
         if user is None or not constant_time_compare(str(state), _verification_state(user)):
             return None
