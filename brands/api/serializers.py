@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.datetimes import BoundDateTimeField
+
 
 class ErrorSerializer(serializers.Serializer):
     error = serializers.CharField()
@@ -54,7 +56,7 @@ class FacetOutSerializer(serializers.Serializer):
 
 
 class FacetQuerySerializer(serializers.Serializer):
-    since = serializers.DateTimeField(required=False)
+    since = BoundDateTimeField(required=False)
     cursor = serializers.CharField(required=False, max_length=300)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=500)
 

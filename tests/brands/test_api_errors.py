@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from tests.consents.conftest import Flow
 from tests.consents.test_client_credentials import client_token
+from tests.factories.consents import Flow
 
 pytestmark = pytest.mark.django_db
 
