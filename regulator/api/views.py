@@ -44,6 +44,8 @@ from .serializers import (
     PublicKeySerializer,
 )
 
+_MAX_POSITION = 2**63 - 1
+
 
 def _b64(value: bytes) -> str:
     return base64.b64encode(value).decode()
@@ -59,11 +61,16 @@ def _decode_cursor(kind: str, cursor: str | None) -> int | None:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         found, position = text.split(":")
-        if found != kind:
+        if found != kind or not position.isascii():
             raise ValueError(kind)
-        return int(position)
+        value = int(position)
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
         raise MalformedCursor() from error
+    if not 0 <= value <= _MAX_POSITION:
+        # Not an id or a tree size this API hands out (and more than the
+        # database can compare a column with: SQLite's OverflowError).
+        raise MalformedCursor()
+    return value
 
 
 def _page_size(requested: int | None) -> int:
@@ -181,9 +188,12 @@ class CheckpointListView(RegulatorAPIView):
     def get(self, request: Request) -> Response:
         before = _decode_cursor("c", request.query_params.get("cursor"))
         try:
-            limit = _page_size(int(request.query_params.get("limit") or 0) or None)
+            requested = int(request.query_params.get("limit") or 0)
         except ValueError as error:
             raise InvalidInput(_("a number"), field="limit") from error
+        if requested < 0:
+            raise InvalidInput(_("a number"), field="limit")
+        limit = _page_size(requested or None)
         with transaction.atomic():
             checkpoints = Checkpoint.objects.order_by("-tree_size")
             if before is not None:
