@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+# The error body of every API (its home is core.api_errors), re-exported.
+from core.api_errors import ErrorSerializer as ErrorSerializer
 from core.datetimes import BoundDateTimeField
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = serializers.CharField()
-    detail = serializers.CharField()
 
 
 class GrantedFacetSerializer(serializers.Serializer):

@@ -133,7 +133,8 @@ class FacetView(BrandApiView):
         request=RecordInSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
                                      description="Retries with the same key get the first answer.")],
-        responses={201: RecordOutSerializer, 400: ErrorSerializer, 409: ErrorSerializer,
+        responses={201: RecordOutSerializer, 400: ErrorSerializer, 404: ErrorSerializer,
+                   409: ErrorSerializer,
                    413: ErrorSerializer, 415: ErrorSerializer, **_ERRORS},
     )
     def post(self, request: Request, facet: str) -> Response:

@@ -135,3 +135,19 @@ def test_since_the_last_year_answers_no_event(token: str, since: str) -> None:
         assert response.json()["items"] == []
     else:
         assert response.json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/facets/%C3%91%24G", "/api/v1/facets/a/b",
+                                  "/api/v1/audit/events/not-a-uuid", "/api/v2/"])
+def test_an_api_url_that_matches_no_pattern_is_a_json_404(path: str) -> None:
+    """Found by the schema fuzzing (tests/fuzz/test_openapi.py): a facet name
+    that is not a slug matched no URL pattern and got the HTML 404 page."""
+    response = Client().get(path)
+    assert response.status_code == 404
+    assert response.json() == {"error": "not_found", "detail": "Not found."}
+
+
+def test_a_page_that_matches_no_pattern_is_still_the_404_page() -> None:
+    response = Client().get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
