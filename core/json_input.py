@@ -37,14 +37,18 @@ def _no_constant(name: str) -> Any:
 
 
 def load_json(raw: bytes | str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
-    """The document in ``raw`` (UTF-8 bytes, a BOM allowed, or text), checked as
+    """The document in ``raw`` (bytes as ``json.loads`` reads them, or text), checked as
     the module says; raises ``JsonMalformed``, ``JsonTooDeep`` or ``JsonTextInvalid``."""
     if isinstance(raw, bytes | bytearray):
+        # As json.loads reads bytes (UTF-8, or UTF-16/32 told by their first
+        # bytes), but strictly: json.loads would let encoded surrogates through.
+        encoding = json.detect_encoding(bytes(raw))
         try:
-            text = bytes(raw).decode("utf-8-sig")
+            text = bytes(raw).decode(encoding)
         except UnicodeDecodeError as error:
             line = bytes(raw)[: error.start].count(b"\n") + 1
-            raise JsonMalformed(_("the text is not UTF-8"), line=line) from None
+            raise JsonMalformed(_("the text is not %(encoding)s"), encoding=encoding.upper(),
+                                line=line) from None
     else:
         text = raw
     try:

@@ -67,3 +67,13 @@ def test_the_rest_framework_parser_answers_400(body: str) -> None:
 def test_the_rest_framework_parser_reads_valid_json() -> None:
     request = APIRequestFactory().post("/", '{"b": 1, "a": [2]}', content_type="application/json")
     assert _Echo.as_view()(request).data == {"keys": ["a", "b"]}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-32"])
+def test_bytes_are_read_as_json_loads_reads_them(encoding: str) -> None:
+    assert load_json('{"a": "é"}'.encode(encoding)) == {"a": "é"}
+
+
+def test_encoded_surrogates_are_not_text() -> None:
+    with pytest.raises(JsonMalformed):
+        load_json(b'{"a": "\xed\xa0\x80"}')
