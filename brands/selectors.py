@@ -115,6 +115,9 @@ def applications_of(*, brand: Brand) -> QuerySet[Application]:
 
 
 def application_of(*, brand: Brand, client_id: str) -> Application | None:
+    if "\x00" in client_id:
+        # Names no client, and PostgreSQL cannot even compare it (DataError).
+        return None
     return Application.objects.filter(brand=brand, client_id=client_id).first()
 
 

@@ -7,6 +7,8 @@ from drf_spectacular.views import SpectacularAPIView
 from core.api_docs import SwaggerView
 from core.health import healthz
 
+handler404 = "core.api_errors.not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

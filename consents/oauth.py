@@ -46,7 +46,7 @@ from oauthlib.oauth2.rfc6749.grant_types import ClientCredentialsGrant
 from .conf import consents_settings
 from .errors import ConsentError, ScopeError
 from .models import AccessToken, Consent, Grant, RefreshToken
-from .scopes import CLIENT_SCOPES, clean_duration_days, clean_purpose
+from .scopes import CLIENT_SCOPES, clean_duration_days, clean_purpose, request_state
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class _ConcurrentRefresh(Exception):
 def _token_lifetime(request: Any) -> int:
     """Access-token lifetime: the configured cap, and never past the consent."""
     cap = int(oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
-    consent = getattr(request, "sillage_consent", None)
+    consent = request_state(request, "sillage_consent")
     if consent is None:
         return cap
     left = int((consent.expires_at - timezone.now()).total_seconds())
@@ -125,6 +125,17 @@ class SillageServer(WebApplicationServer):
 
 
 class SillageValidator(OAuth2Validator):
+    # --- clients -----------------------------------------------------------------
+
+    def _load_application(self, client_id: str, request: Any) -> Any:
+        """The toolkit's client look-up, for a client id that can name a client.
+        A NUL cannot be in a PostgreSQL text value: psycopg 3 raises DataError
+        for it, which the toolkit's guard (ValueError, psycopg 2's) lets through
+        as a 500."""
+        if not isinstance(client_id, str) or "\x00" in client_id:
+            return None
+        return super()._load_application(client_id, request)
+
     # --- authorization request ---------------------------------------------------
 
     def validate_consent_request(self, request: Any) -> dict[str, Any]:
@@ -201,7 +212,7 @@ class SillageValidator(OAuth2Validator):
     # --- authorization codes, stored and found by SHA-256 ------------------------
 
     def _grant(self, code: str, client: Any, request: Any) -> Grant | None:
-        cached = getattr(request, "sillage_grant", None)
+        cached = request_state(request, "sillage_grant")
         key = digest(code)
         if cached is not None and cached.code == key:
             return cached
@@ -218,7 +229,7 @@ class SillageValidator(OAuth2Validator):
         """Create the consent and its code together, from the consumer's decision."""
         from .services import consent_grant
 
-        decision = getattr(request, "sillage_decision", None)
+        decision = request_state(request, "sillage_decision")
         if not isinstance(decision, ConsentDecision):
             raise errors.AccessDeniedError(
                 description="a code is issued only from the consent screen", request=request
@@ -282,7 +293,7 @@ class SillageValidator(OAuth2Validator):
                 error="invalid_target", description="resource indicators are not supported",
                 request=request,
             )
-        grant = getattr(request, "sillage_grant", None)
+        grant = request_state(request, "sillage_grant")
         if grant is None:
             raise errors.InvalidGrantError(request=request)
         claimed = Grant.objects.filter(pk=grant.pk, used_at__isnull=True).update(
@@ -330,7 +341,7 @@ class SillageValidator(OAuth2Validator):
         access_token = AccessToken(
             user=request.user, scope=token["scope"], expires=expires,
             application=request.client, source_refresh_token=source_refresh_token,
-            consent=getattr(request, "sillage_consent", None), resource=[],
+            consent=request_state(request, "sillage_consent"), resource=[],
         )
         self._set_token_value(access_token, token["access_token"])
         access_token.save()
@@ -342,7 +353,7 @@ class SillageValidator(OAuth2Validator):
             user=request.user, application=request.client, access_token=access_token,
             token_family=(previous_refresh_token.token_family if previous_refresh_token
                           else uuid.uuid4()),
-            consent=getattr(request, "sillage_consent", None), resource=[],
+            consent=request_state(request, "sillage_consent"), resource=[],
         )
         self._set_token_value(refresh_token, refresh_token_code)
         refresh_token.save()
@@ -367,7 +378,7 @@ class SillageValidator(OAuth2Validator):
                 error="invalid_target", description="resource indicators are not supported",
                 request=request,
             )
-        consent = getattr(request, "sillage_consent", None)
+        consent = request_state(request, "sillage_consent")
         allowed = set(consent.scopes) if consent else set()
         request.scopes = [scope for scope in request.scopes if scope in allowed]
         if not request.scopes:
@@ -385,7 +396,7 @@ class SillageValidator(OAuth2Validator):
 
     def _save_bearer_token(self, token: dict[str, Any], request: Any, *args: Any,
                            **kwargs: Any) -> Any:
-        instance = getattr(request, "refresh_token_instance", None)
+        instance = request_state(request, "refresh_token_instance")
         if isinstance(instance, RefreshToken):
             state = list(
                 RefreshToken.objects.select_for_update().filter(pk=instance.pk)

@@ -126,6 +126,15 @@ def clean_duration_days(value: Any, *, maximum: int) -> int:
     return days
 
 
+def request_state(request: Any, name: str) -> Any:
+    """What Sillage's glue itself set on an oauthlib request under ``name``
+    (None if nothing was), never a query or body parameter of that name:
+    oauthlib answers ``request.<anything>`` with the parameter when no
+    attribute was set, so ``getattr`` would read what the client sent
+    (``sillage_grant=x`` in a token request)."""
+    return vars(request).get(name)
+
+
 def is_client_grant(request: Any) -> bool:
     """Whether an oauthlib request is a client-credentials token request.
 
@@ -134,7 +143,7 @@ def is_client_grant(request: Any) -> bool:
     ``request.grant_type``: oauthlib exposes every query and body parameter as
     an attribute, so a crafted authorize URL could claim any grant type.
     """
-    return getattr(request, "sillage_client_grant", None) is True
+    return request_state(request, "sillage_client_grant") is True
 
 
 class FacetScopes(BaseScopes):
@@ -165,4 +174,4 @@ class FacetScopes(BaseScopes):
 
 __all__ = ["AGGREGATES_SCOPE", "CLIENT_SCOPES", "PURPOSES", "WRITE", "FacetInfo", "FacetScopes",
            "ScopeError", "all_scopes", "facet_catalogue", "facet_info", "is_client_grant",
-           "parse_scopes"]
+           "parse_scopes", "request_state"]

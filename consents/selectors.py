@@ -150,14 +150,20 @@ def encode_cursor(occurred_at: dt.datetime, record_id: uuid.UUID) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
+    """The position ``encode_cursor`` wrote; ``CursorInvalid`` for anything else
+    (a forged cursor may hold any JSON, and any date-time Python can read)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw)
+        if not isinstance(data, dict) or not isinstance(data.get("t"), str) \
+                or not isinstance(data.get("id"), str):
+            raise CursorInvalid()
         when = dt.datetime.fromisoformat(data["t"])
         if timezone.is_naive(when):
-            raise ValueError("naive")
-        return when, uuid.UUID(data["id"])
-    except (ValueError, KeyError, TypeError) as error:
+            raise CursorInvalid()
+        # In UTC, as the database compares it: 0001-01-01T00:00+05:00 is not a time.
+        return when.astimezone(dt.UTC), uuid.UUID(data["id"])
+    except (ValueError, OverflowError, RecursionError) as error:
         raise CursorInvalid() from error
 
 

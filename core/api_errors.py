@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import exceptions, status
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from .errors import SillageError, Unauthorized
+from .errors import NotFound, SillageError, Unauthorized
+
+API_PREFIX = "/api/"
 
 _CODES = {
     status.HTTP_400_BAD_REQUEST: "invalid_request",
@@ -68,3 +72,20 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
     code = getattr(exc, "error_code", None) or _CODES.get(response.status_code, "error")
     response.data = {"error": code, "detail": _flatten(getattr(exc, "detail", response.data))}
     return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error body, as the OpenAPI schema documents it."""
+
+    error = serializers.CharField()
+    detail = serializers.CharField()
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 404 handler (``config.urls.handler404``): under /api/, where no
+    URL pattern matched (``/api/v1/facets/a/b``, an event id that is not a
+    UUID), the JSON error body like every other API answer; the 404 page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        error = NotFound()
+        return JsonResponse({"error": error.code, "detail": str(error)}, status=error.status)
+    return defaults.page_not_found(request, exception or NotFound())

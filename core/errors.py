@@ -201,3 +201,41 @@ class RateLimited(SillageError):
     code = "rate_limited"
     status = 429
     default_message = _("Too many requests: try again later.")
+
+
+# --- JSON input (core.json_input) ----------------------------------------------------
+
+
+class JsonMalformed(InvalidInput):
+    """Not a JSON document: a syntax error (``line`` says where), bytes that are
+    not UTF-8, a non-standard constant (NaN, Infinity), a number too long to read."""
+
+    default_message = _("not valid JSON")
+
+    def __init__(self, message: Text | Message | None = None, /, *, line: int | None = None,
+                 **params: Any) -> None:
+        super().__init__(message, **params)
+        self.line = line
+
+
+class JsonTooDeep(InvalidInput):
+    """Arrays and objects nested deeper than the reader accepts (``limit``)."""
+
+    default_message = _("nested more than %(limit)s levels deep")
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit=limit)
+        self.limit = limit
+
+
+class JsonTextInvalid(InvalidInput):
+    """A string (a value, or a name in an object) that is not Unicode text: a
+    lone surrogate escape such as ``"\\ud800"``, which no UTF-8 text can hold.
+    ``path`` is where it is: the names and indices from the top, the name
+    itself being left out when the bad string is a name."""
+
+    default_message = _("must be Unicode text (a lone surrogate is not)")
+
+    def __init__(self, path: tuple[str | int, ...]) -> None:
+        super().__init__(field=".".join(str(part) for part in path))
+        self.path = path

@@ -11,14 +11,17 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
 from audit.selectors import EventFilters
+from core.datetimes import day_start
 
 _DATE = forms.DateInput(attrs={"type": "date"})
 
 
-def _start_of(day: dt.date | None) -> dt.datetime | None:
+def _start_of(day: dt.date | None, *, days_after: int = 0) -> dt.datetime | None:
+    """Midnight of ``days_after`` days after ``day`` in the current time zone
+    (0001-01-01 and 9999-12-31 included: see core.datetimes)."""
     if day is None:
         return None
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+    return day_start(day, timezone.get_current_timezone(), days_after=days_after)
 
 
 class RegulatorSearchForm(forms.Form):
@@ -52,7 +55,7 @@ class RegulatorSearchForm(forms.Form):
             outcome=data.get("outcome", ""), subject=data.get("subject", "").strip(),
             consent_id=data.get("consent_id", "").strip(),
             since=_start_of(data.get("since")),
-            until=_start_of(until + dt.timedelta(days=1)) if until else None,
+            until=_start_of(until, days_after=1),
         )
 
 
@@ -66,7 +69,7 @@ class PeriodForm(forms.Form):
         since = data.get("since") or today - dt.timedelta(days=30)
         until = data.get("until")
         return (_start_of(since) or timezone.now(),
-                _start_of(until + dt.timedelta(days=1)) if until else None)
+                _start_of(until, days_after=1))
 
 
 class TokenForm(forms.Form):

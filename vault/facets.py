@@ -28,6 +28,15 @@ EVENTS = "events"
 
 Validator = Callable[[Any, "Field"], Any]
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _showable(name: Any) -> bool:
+    """Whether a field name the registry does not know may be repeated in an
+    error message (and in the audit event of a refused write): printable text,
+    no NUL, which PostgreSQL's JSON refuses, nor a lone surrogate."""
+    return isinstance(name, str) and name.isprintable()
+
 
 def _text(value: Any, spec: Field) -> str:
     if not isinstance(value, str):
@@ -37,6 +46,9 @@ def _text(value: Any, spec: Field) -> str:
         raise RecordInvalid(spec.name, _("must be at most %(n)s characters"), n=spec.max_length)
     if any(ord(char) < 32 and char not in "\t" for char in value):
         raise RecordInvalid(spec.name, _("must not contain control characters"))
+    if _SURROGATE.search(value):
+        # Valid in a Python string, not in UTF-8 text: sealing would fail.
+        raise RecordInvalid(spec.name, _("must be Unicode text (a lone surrogate is not)"))
     if spec.choices and value.lower() not in spec.choices:
         raise RecordInvalid(spec.name, _("must be one of %(choices)s"),
                             choices=", ".join(spec.choices))
@@ -125,10 +137,18 @@ def _decimal(value: Any, spec: Field) -> str:
         number = Decimal(str(value).strip())
     except InvalidOperation as error:
         raise RecordInvalid(spec.name, _("must be a number such as 12.50")) from error
-    if not number.is_finite() or abs(number) >= Decimal("1e12"):
+    # copy_abs and comparisons are exact, whatever the exponent; abs() would
+    # round in the decimal context and raise Overflow for 1e999999999.
+    if not number.is_finite() or number.copy_abs() >= Decimal("1e12"):
         raise RecordInvalid(spec.name, _("must be a finite number below one trillion"))
-    if number.as_tuple().exponent < -4:  # type: ignore[operator]
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # noqa: S101 - a finite number's exponent
+    if exponent < -4:
         raise RecordInvalid(spec.name, _("must have at most four decimals"))
+    if exponent > 12:
+        # Only a zero gets here (0e999999999): written out, it would be a
+        # billion zeros.
+        number = Decimal(0)
     return format(number, "f")
 
 
@@ -156,8 +176,9 @@ def _mapping(value: Any, spec: Field) -> dict[str, Any]:
     for key, item in value.items():
         prefix = "" if spec.name == "data" else f"{spec.name}."
         if not isinstance(key, str) or not _MAP_KEY.match(key):
+            shown = f"{prefix}{key}" if _showable(key) else spec.name
             raise RecordInvalid(
-                f"{prefix}{key}", _("names must be lower-case letters, digits, '_', '.', '-'")
+                shown, _("names must be lower-case letters, digits, '_', '.', '-'")
             )
         entry = Field(f"{prefix}{key}", "text", max_length=200)
         if isinstance(item, list):
@@ -228,9 +249,13 @@ class Facet:
                 raise RecordInvalid("data", _("facet '%(facet)s' needs at least one entry"),
                                     facet=self.key)
             return cleaned_map
-        unknown = sorted(set(data) - set(self.field_map))
+        unknown = sorted(set(data) - set(self.field_map), key=str)
         if unknown:
-            raise RecordInvalid(unknown[0], _("is not a field of facet '%(facet)s'"),
+            name = unknown[0]
+            if not _showable(name):
+                raise RecordInvalid("data", _("has a field name that is not a name of "
+                                              "letters, digits, '_', '.' or '-'"))
+            raise RecordInvalid(name, _("is not a field of facet '%(facet)s'"),
                                 facet=self.key)
         cleaned: dict[str, Any] = {}
         for spec in self.fields:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import Message
+from core.errors import JsonMalformed, JsonTextInvalid, JsonTooDeep, Message
+from core.json_input import load_json
 
 from .errors import ImportRejected, Problem, RecordInvalid, problem
 from .facets import FACETS, PURCHASE_CSV_HEADER, clean_event_time, get_facet
@@ -115,12 +115,27 @@ def parse_purchases_csv(text: str, *, max_records: int) -> list[ParsedRecord]:
     return records
 
 
+def _unreadable(error: JsonMalformed | JsonTooDeep | JsonTextInvalid) -> Problem:
+    """Where a document ``load_json`` refused is wrong, as an import problem."""
+    if isinstance(error, JsonMalformed) and error.line is not None:
+        return Problem("line", error.line, "", error.text)
+    if isinstance(error, JsonTextInvalid) and error.path[:1] == ("records",) \
+            and len(error.path) > 1 and isinstance(error.path[1], int):
+        inside = error.path[2:]
+        if inside[:1] == ("data",) and len(inside) > 1:
+            field = str(inside[1])
+        else:
+            field = str(inside[0]) if inside else "record"
+        return Problem("record", error.path[1] + 1, field, error.text)
+    field = error.field if isinstance(error, JsonTextInvalid) else ""
+    return Problem("document", None, field, error.text)
+
+
 def parse_json(text: str, *, max_records: int) -> list[ParsedRecord]:
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ImportRejected([problem("line", error.lineno, "", _("malformed JSON (%(detail)s)"),
-                                      detail=error.msg)]) from error
+        document = load_json(text)
+    except (JsonMalformed, JsonTooDeep, JsonTextInvalid) as error:
+        raise ImportRejected([_unreadable(error)]) from None
     if not isinstance(document, dict) or not isinstance(document.get("records"), list):
         raise ImportRejected([problem("document", None, "records",
                                       _('expected {"records": [ ... ]} at the top level'))])

@@ -143,6 +143,22 @@ def _claim(message_id: uuid.UUID | str, *, now: dt.datetime, timeout: float) -> 
     ).update(status=OutboxMessage.Status.CANCELLED, finished_at=now)
     if cancelled:
         return None
+    free = Q(leased_until__isnull=True) | Q(leased_until__lt=now)
+    # Every claim counts as an attempt, a claim whose worker died included: a
+    # message that kills its worker each time ends too, instead of being
+    # re-queued after every lapsed lease for ever.
+    exhausted = (
+        OutboxMessage.objects.filter(
+            free, pk=message_id, status=OutboxMessage.Status.PENDING,
+            attempt_count__gte=int(webhooks_settings.MAX_ATTEMPTS),
+        )
+        .update(status=OutboxMessage.Status.FAILED, finished_at=now, lease_token=None,
+                leased_until=None)
+    )
+    if exhausted:
+        logger.warning("webhook message %s given up: its attempts all ended without a result",
+                       message_id)
+        return None
     token = uuid.uuid4()
     claimed = (
         OutboxMessage.objects.filter(
@@ -150,7 +166,7 @@ def _claim(message_id: uuid.UUID | str, *, now: dt.datetime, timeout: float) -> 
             status=OutboxMessage.Status.PENDING,
             next_attempt_at__lte=now + _CLOCK_TOLERANCE,
         )
-        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+        .filter(free)
         .update(
             lease_token=token,
             # Longer than any attempt can take, so the lease never lapses mid-request.

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-
-class ErrorSerializer(serializers.Serializer):
-    error = serializers.CharField()
-    detail = serializers.CharField()
+# The error body of every API (its home is core.api_errors), re-exported.
+from core.api_errors import ErrorSerializer as ErrorSerializer
+from core.datetimes import BoundDateTimeField
 
 
 class GrantedFacetSerializer(serializers.Serializer):
@@ -54,7 +53,7 @@ class FacetOutSerializer(serializers.Serializer):
 
 
 class FacetQuerySerializer(serializers.Serializer):
-    since = serializers.DateTimeField(required=False)
+    since = BoundDateTimeField(required=False)
     cursor = serializers.CharField(required=False, max_length=300)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=500)
 

@@ -5,7 +5,6 @@ API's exception handler turns into ``{"error": code, "detail": text}``."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -27,6 +26,8 @@ from brands.errors import (
 from brands.services import api_access_denied, api_facet_read, api_facet_write, api_profile_read
 from consents.models import READ, WRITE, AccessToken
 from consents.scopes import facet_info
+from core.errors import JsonMalformed, JsonTextInvalid, JsonTooDeep
+from core.json_input import load_json
 from vault.errors import RecordInvalid
 
 from .authentication import ConsentTokenAuthentication, HasConsentToken
@@ -132,7 +133,8 @@ class FacetView(BrandApiView):
         request=RecordInSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
                                      description="Retries with the same key get the first answer.")],
-        responses={201: RecordOutSerializer, 400: ErrorSerializer, 409: ErrorSerializer,
+        responses={201: RecordOutSerializer, 400: ErrorSerializer, 404: ErrorSerializer,
+                   409: ErrorSerializer,
                    413: ErrorSerializer, 415: ErrorSerializer, **_ERRORS},
     )
     def post(self, request: Request, facet: str) -> Response:
@@ -170,9 +172,17 @@ class FacetView(BrandApiView):
         if len(raw) > limit:
             raise BodyTooLarge(limit)
         try:
-            payload = json.loads(raw or b"null")
-        except (ValueError, UnicodeDecodeError):
+            payload = load_json(raw or b"null")
+        except JsonMalformed:
             raise MalformedJson() from None
+        except JsonTooDeep as error:
+            raise MalformedJson(_("the body is nested more than %(limit)s levels deep"),
+                                limit=error.limit) from None
+        except JsonTextInvalid as error:
+            # Named as the record's own fields are: "merchant", not "data.merchant".
+            path = error.path[1:] if error.path[:1] == ("data",) else error.path
+            raise RecordInvalid(str(path[0]) if path else "data",
+                                _("must be Unicode text (a lone surrogate is not)")) from None
         serializer = RecordInSerializer(data=payload if isinstance(payload, dict) else {})
         if not isinstance(payload, dict) or not serializer.is_valid():
             raise RecordInvalid("data", _('send an object {"data": {...}, "occurred_at": ...}'))

@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from audit.models import AuditEvent
+from core.datetimes import BoundDateTimeField
 
 
 class EventQuerySerializer(serializers.Serializer):
@@ -19,8 +20,8 @@ class EventQuerySerializer(serializers.Serializer):
     subject = serializers.CharField(required=False, max_length=80,
                                     help_text="subject pseudonym (never an e-mail or a name)")
     consent_id = serializers.CharField(required=False, max_length=64)
-    since = serializers.DateTimeField(required=False, help_text="occurred at or after (ISO 8601)")
-    until = serializers.DateTimeField(required=False, help_text="occurred before (ISO 8601)")
+    since = BoundDateTimeField(required=False, help_text="occurred at or after (ISO 8601)")
+    until = BoundDateTimeField(required=False, help_text="occurred before (ISO 8601)")
     cursor = serializers.CharField(required=False, max_length=40)
     limit = serializers.IntegerField(required=False, min_value=1)
 

@@ -27,6 +27,7 @@ from audit.errors import ProofUnavailable
 from audit.models import Checkpoint
 from audit.services import audit_viewed
 from core.actors import account_actor
+from core.api_errors import ErrorSerializer
 from core.errors import InvalidInput
 from regulator.errors import EventNotFound, MalformedCursor, NoCheckpointYet
 
@@ -44,6 +45,14 @@ from .serializers import (
     PublicKeySerializer,
 )
 
+_MAX_POSITION = 2**63 - 1
+
+
+def _answers(body: type, *errors: int) -> dict[int, type]:
+    """An operation's documented answers: ``body`` (200), ``errors`` and 401
+    (no, or no valid, regulator token), each error with the JSON error body."""
+    return {200: body, **{status: ErrorSerializer for status in (*errors, 401)}}
+
 
 def _b64(value: bytes) -> str:
     return base64.b64encode(value).decode()
@@ -59,11 +68,16 @@ def _decode_cursor(kind: str, cursor: str | None) -> int | None:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         found, position = text.split(":")
-        if found != kind:
+        if found != kind or not position.isascii():
             raise ValueError(kind)
-        return int(position)
+        value = int(position)
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
         raise MalformedCursor() from error
+    if not 0 <= value <= _MAX_POSITION:
+        # Not an id or a tree size this API hands out (and more than the
+        # database can compare a column with: SQLite's OverflowError).
+        raise MalformedCursor()
+    return value
 
 
 def _page_size(requested: int | None) -> int:
@@ -130,7 +144,7 @@ class RegulatorAPIView(APIView):
 class EventListView(RegulatorAPIView):
     view_name = "api.events"
 
-    @extend_schema(parameters=[EventQuerySerializer], responses=EventPageSerializer,
+    @extend_schema(parameters=[EventQuerySerializer], responses=_answers(EventPageSerializer, 400),
                    summary="Search audit events (newest first, cursor-paginated)", operation_id="audit_events_list")
     def get(self, request: Request) -> Response:
         query = _valid(EventQuerySerializer, request)
@@ -158,7 +172,7 @@ class EventListView(RegulatorAPIView):
 class EventDetailView(RegulatorAPIView):
     view_name = "api.event"
 
-    @extend_schema(responses=EventSerializer, summary="One audit event, with its leaf index", operation_id="audit_event_retrieve")
+    @extend_schema(responses=_answers(EventSerializer, 404), summary="One audit event, with its leaf index", operation_id="audit_event_retrieve")
     def get(self, request: Request, event_id: Any) -> Response:
         with transaction.atomic():
             event = selectors.event_by_id(event_id)
@@ -174,16 +188,19 @@ class CheckpointListView(RegulatorAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("cursor", str), OpenApiParameter("limit", int)],
-        responses=CheckpointPageSerializer,
+        responses=_answers(CheckpointPageSerializer, 400),
         summary="Signed checkpoints, newest first",
         operation_id="audit_checkpoints_list",
     )
     def get(self, request: Request) -> Response:
         before = _decode_cursor("c", request.query_params.get("cursor"))
         try:
-            limit = _page_size(int(request.query_params.get("limit") or 0) or None)
+            requested = int(request.query_params.get("limit") or 0)
         except ValueError as error:
             raise InvalidInput(_("a number"), field="limit") from error
+        if requested < 0:
+            raise InvalidInput(_("a number"), field="limit")
+        limit = _page_size(requested or None)
         with transaction.atomic():
             checkpoints = Checkpoint.objects.order_by("-tree_size")
             if before is not None:
@@ -203,7 +220,7 @@ class CheckpointListView(RegulatorAPIView):
 class CheckpointLatestView(RegulatorAPIView):
     view_name = "api.checkpoint_latest"
 
-    @extend_schema(responses=CheckpointSerializer, summary="The latest signed checkpoint", operation_id="audit_checkpoint_latest")
+    @extend_schema(responses=_answers(CheckpointSerializer, 404), summary="The latest signed checkpoint", operation_id="audit_checkpoint_latest")
     def get(self, request: Request) -> Response:
         with transaction.atomic():
             latest = selectors.latest_checkpoint()
@@ -216,7 +233,8 @@ class CheckpointLatestView(RegulatorAPIView):
 class InclusionProofView(RegulatorAPIView):
     view_name = "api.proof_inclusion"
 
-    @extend_schema(parameters=[InclusionQuerySerializer], responses=InclusionProofSerializer,
+    @extend_schema(parameters=[InclusionQuerySerializer],
+                   responses=_answers(InclusionProofSerializer, 400, 404),
                    summary="Proof that an event is in the tree of a given size (RFC 9162 §2.1.3)", operation_id="audit_proof_inclusion")
     def get(self, request: Request) -> Response:
         query = _valid(InclusionQuerySerializer, request)
@@ -234,7 +252,8 @@ class InclusionProofView(RegulatorAPIView):
 class ConsistencyProofView(RegulatorAPIView):
     view_name = "api.proof_consistency"
 
-    @extend_schema(parameters=[ConsistencyQuerySerializer], responses=ConsistencyProofSerializer,
+    @extend_schema(parameters=[ConsistencyQuerySerializer],
+                   responses=_answers(ConsistencyProofSerializer, 400, 404),
                    summary="Proof that the tree of size first is a prefix of size second (RFC 9162 §2.1.4)", operation_id="audit_proof_consistency")
     def get(self, request: Request) -> Response:
         query = _valid(ConsistencyQuerySerializer, request)
@@ -252,7 +271,7 @@ class ConsistencyProofView(RegulatorAPIView):
 class PublicKeyView(RegulatorAPIView):
     view_name = "api.public_key"
 
-    @extend_schema(responses=PublicKeySerializer, summary="The checkpoint verifier key", operation_id="audit_public_key")
+    @extend_schema(responses=_answers(PublicKeySerializer), summary="The checkpoint verifier key", operation_id="audit_public_key")
     def get(self, request: Request) -> Response:
         with transaction.atomic():
             self.audited(request)
